@@ -53,7 +53,7 @@ enum dmarc_psd {
 #define DMARC_BAD_RF	0x0800
 #define DMARC_BAD_RI	0x1000
 
-#define DMARC_URI_MAX 16	/* URIs kept per list; more are a syntax error of the list */
+#define DMARC_URI_MAX 16	/* URIs kept per list; more are a syntax error of the list (first 16 kept, DMARC_BAD_* set) */
 
 struct dmarc_uri {
 	char *uri;		/* the URI without the size suffix (malloc'd) */
@@ -66,7 +66,7 @@ struct dmarc_uri_list {
 };
 
 struct dmarc_record {
-	enum dmarc_policy p;	/* effective p: NONE when p was missing/invalid but rua saved the record */
+	enum dmarc_policy p;	/* effective p: NONE when p was missing/invalid but rua saved the record; UNSET only when not OK */
 	enum dmarc_policy sp;	/* UNSET when absent (or discarded by the rua rule) */
 	enum dmarc_policy np;	/* UNSET when absent (or discarded by the rua rule) */
 	bool p_explicit;	/* a valid p= was present */
@@ -75,7 +75,7 @@ struct dmarc_record {
 	enum dmarc_psd psd;
 	bool t;			/* t=y: testing mode */
 	unsigned fo;		/* DMARC_FO_* flags; DMARC_FO_0 by default */
-	struct dmarc_uri_list rua, ruf;
+	struct dmarc_uri_list rua, ruf;	/* only the syntactically valid URIs (RFC 3986, any scheme) */
 	int pct;		/* historic; -1 when absent */
 	bool rf_present, ri_present;	/* historic, ignored */
 	uint32_t ri;		/* historic; 86400 when absent */
@@ -96,17 +96,39 @@ enum dmarc_record_status {
 bool dmarc_record_is_dmarc(const char *txt, size_t len);
 
 /*
- * dmarc_record_parse - parse len bytes of record text into rec, which the
- * caller later releases with dmarc_record_free() whatever the status.  On
- * any status but OK, reason (reasonsize bytes) explains why.
+ * dmarc_record_parse - parse len bytes of record text (need not be
+ * NUL-terminated, may contain NULs) into rec, which need not be initialised
+ * (a previously parsed rec must be freed first) and which the caller later
+ * releases with dmarc_record_free() whatever the status.  On any status but
+ * OK, reason (reasonsize bytes; may be NULL/0) explains why; "" on OK.
+ *
+ * What rec holds per status:
+ *  OK         a usable policy.  rec->p is never UNSET.  With rua_rule set
+ *             (RFC 9989 4.10.1: p missing/invalid or sp/np invalid, saved
+ *             by a valid rua) p is NONE and sp, np are UNSET.
+ *  UNUSABLE   v=DMARC1 but no usable policy: no p (or an invalid one) or an
+ *             invalid sp/np, and no syntactically valid rua URI; or the
+ *             text is longer than DNS_TXT_MAX (then nothing else is parsed).
+ *             Every other tag is still parsed and returned: psd in
+ *             particular, which the organizational-domain walk (4.10.2)
+ *             reads on any DMARC record ("v=DMARC1; psd=y" is UNUSABLE
+ *             as a policy but marks a PSD).
+ *  NOT_DMARC  the first tag is not v=DMARC1: all fields at their defaults.
+ *  NOMEM      all fields at their defaults, nothing allocated.
+ *
+ * Syntax: tag names and keyword values match case-insensitively (RFC 5234
+ * strings), the v value is case-sensitive "DMARC1"; WSP around '=' and ';'
+ * allowed, empty terms and a trailing ';' tolerated, a term without '='
+ * skipped; a repeated tag is ignored (first occurrence wins); an invalid
+ * value is discarded for the default and its DMARC_BAD_* bit set (4.8).
  */
 enum dmarc_record_status dmarc_record_parse(const char *txt, size_t len,
     struct dmarc_record *rec, char *reason, size_t reasonsize);
 
-/* dmarc_record_free - release the URI lists; rec may be parsed again. */
+/* dmarc_record_free - release the URI lists and reset rec to defaults; safe twice; rec may be parsed again. */
 void dmarc_record_free(struct dmarc_record *rec);
 
-/* dmarc_record_copy - deep copy src into dst (dst need not be initialised); 0 or -1 (no memory). */
+/* dmarc_record_copy - deep copy src into dst (dst need not be initialised); 0, or -1 (no memory; dst freed, at defaults). */
 int dmarc_record_copy(struct dmarc_record *dst, const struct dmarc_record *src);
 
 /* dmarc_policy_name - "none", "quarantine", "reject" ("" for UNSET). */

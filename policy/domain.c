@@ -179,8 +179,10 @@ domain_suffix(const char *name, size_t n)
 {
 	size_t have = domain_labels(name);
 
-	while (have > n && name != NULL) {
-		name = domain_parent(name);
+	if (n == 0)
+		return name + strlen(name);	/* no labels: the empty name, never NULL */
+	while (have > n) {
+		name = domain_parent(name);	/* have >= 2: there is a dot */
 		have--;
 	}
 	return name;

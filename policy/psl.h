@@ -42,7 +42,9 @@ size_t psl_rule_count(const struct psl *psl);
 
 /*
  * psl_public_suffix - the public suffix of a normalised (A-label,
- * lower-case) name: a pointer into name.
+ * lower-case) name: a pointer into name; NULL when name is empty or has a
+ * leading dot, a trailing dot or an empty label.  Matching ignores ASCII
+ * case.  A NULL psl behaves as an empty list (only the default rule "*").
  */
 const char *psl_public_suffix(const struct psl *psl, const char *name);
 
