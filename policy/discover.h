@@ -32,6 +32,7 @@ enum discover_status {
 	DISCOVER_FOUND = 0,	/* a policy record applies */
 	DISCOVER_NONE,		/* no DMARC record applies: DMARC does not apply */
 	DISCOVER_TEMPFAIL,	/* a DNS temporary failure: DMARC temperror */
+	DISCOVER_PERMFAIL,	/* a DNS permanent failure (not NXDOMAIN/NODATA): permerror */
 	DISCOVER_NOMEM
 };
 
@@ -60,7 +61,7 @@ const char *org_mode_name(enum org_mode mode);
 /*
  * discover_new - one evaluation's context.  psl is required for
  * ORG_MODE_PSL (and may be NULL otherwise); env must outlive the context.
- * Returns NULL when out of memory.
+ * Returns NULL when out of memory, or for ORG_MODE_PSL without a psl.
  */
 struct discover *discover_new(const struct policy_env *env, enum org_mode mode, const struct psl *psl);
 
@@ -70,7 +71,11 @@ void discover_free(struct discover *d);
 /*
  * discover_policy - find the DMARC policy record for a normalised author
  * domain (RFC 9989 4.10.1).  out is filled on every status; release it with
- * discover_policy_free().  reason (reasonsize bytes) explains NONE and TEMPFAIL.
+ * discover_policy_free().  reason (reasonsize bytes) explains NONE, TEMPFAIL
+ * and PERMFAIL.  out->walk is the tree walk from the author domain (its first
+ * query is the author's own _dmarc name).  When the author's own record was
+ * found but a later query of the walk failed, the status is FOUND and
+ * out->org_domain is "" (discover_org_domain then reports the failure).
  */
 enum discover_status discover_policy(struct discover *d, const char *author,
     struct discover_policy *out, char *reason, size_t reasonsize);
@@ -82,6 +87,8 @@ void discover_policy_free(struct discover_policy *out);
  * discover_org_domain - the organizational domain of a normalised name
  * (RFC 9989 4.10.2 selection rules, or the PSL), into org (DOMAIN_BUFSIZE
  * bytes).  walk (may be NULL) receives the queries of the tree walk.
+ * Returns DISCOVER_FOUND when the domain was determined (org is "" on any
+ * other status); TEMPFAIL / PERMFAIL when a query of the walk failed.
  */
 enum discover_status discover_org_domain(struct discover *d, const char *name,
     char *org, struct discover_walk *walk);

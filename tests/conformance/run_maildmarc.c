@@ -6,9 +6,10 @@
  * "<table>:<n>" where n counts the table's data rows from 1.
  *
  * Judgements (RFC 9989): a tag value is valid when a record carrying it is
- * usable and the tag's DMARC_BAD_* bit is clear; the historic pct, rf and
- * ri (section 9.3) have no effect, so their rows are judged by whether the
- * record stays usable; v is judged by dmarc_record_is_dmarc.
+ * usable and the tag's DMARC_BAD_* bit is clear (for the historic pct, rf
+ * and ri too: their values are still checked and a bad one is flagged,
+ * although RFC 9989 9.3 gives them no effect on policy); v is judged by
+ * dmarc_record_is_dmarc.
  * Single-threaded.
  */
 #include <stdio.h>
@@ -88,7 +89,7 @@ tag_value_valid(const char *tag, const char *value, char *why, size_t whysize)
 	else
 		snprintf(txt, sizeof(txt), "v=DMARC1; p=none; %s=%s", tag, value);
 	st = dmarc_record_parse(txt, strlen(txt), &rec, reason, sizeof(reason));
-	ok = st == DMARC_RECORD_OK && (historic || (bit != 0 && (rec.invalid & bit) == 0));
+	ok = st == DMARC_RECORD_OK && bit != 0 && (rec.invalid & bit) == 0;
 	snprintf(why, whysize, "record \"%s\": %s (%s), invalid bits 0x%x", txt,
 	    dmarc_record_status_name(st), reason, rec.invalid);
 	dmarc_record_free(&rec);
