@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "authres.h"
 #include "config.h"
 #include "domain.h"
 #include "from.h"
@@ -277,8 +278,8 @@ static void
 print_outputs(const struct check_opts *o, const struct from_result *fr, const struct verdict *v)
 {
 	struct str out = STR_INITIALIZER(1 << 20);
+	char host[256] = "localhost", reason[256];
 
-	(void)o;
 	printf("from: %s", from_status_name(fr->status));
 	if (fr->status != FROM_OK)
 		printf(" (%s)", fr->reason);
@@ -286,6 +287,14 @@ print_outputs(const struct check_opts *o, const struct from_result *fr, const st
 	if (verdict_dump(v, &out) != STR_OK)
 		die("out of memory");
 	fputs(str_cstr(&out), stdout);
+	str_reset(&out);
+	if (o->authserv_id == NULL && gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	if (authres_write_verdict(&out, o->authserv_id ? o->authserv_id : host, &o->in, v,
+	    NULL, reason, sizeof(reason)) != AUTHRES_OK)
+		die("cannot write Authentication-Results: %s", reason);
+	printf("Authentication-Results: %s\n", str_cstr(&out));
 	str_free(&out);
 }
 

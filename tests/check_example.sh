@@ -37,5 +37,19 @@ expect "psl mode finds the same policy" 3 '^mode: psl' \
 expect "usage error without --dns" 1 'usage' "$ex/example.eml"
 expect "bad SPF word is an error" 1 'bad SPF result' \
 	--dns "$ex/example.zone" --spf maybe:example.com "$ex/example.eml"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+printf 'From: a@example.org\nSubject: t\n\nbody\n' >"$tmp/org.eml"
+expect "t=y lowers quarantine to none" 0 '^overrides: policy_test_mode' \
+	--dns "$ex/example.zone" "$tmp/org.eml"
+printf 'From: a@example.org, b@mail.example.com\n\nbody\n' >"$tmp/multi.eml"
+expect "several From domains: the strictest wins" 3 '^disposition: reject' \
+	--dns "$ex/example.zone" "$tmp/multi.eml"
+printf '_dmarc.example.com. TIMEOUT\n' >"$tmp/timeout.zone"
+expect "DNS timeout is a temporary failure, not 'no record'" 4 '^result: temperror' \
+	--dns "$tmp/timeout.zone" "$ex/example.eml"
+printf 'From: a@example.net(.example.com\n\nbody\n' >"$tmp/trick.eml"
+expect "From trick yields no author domain" 0 '^from: unparseable' \
+	--dns "$ex/example.zone" "$tmp/trick.eml"
 echo "1..$n"
 [ "$fail" -eq 0 ]
