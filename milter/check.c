@@ -14,12 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "authres.h"
 #include "config.h"
 #include "domain.h"
 #include "from.h"
+#include "history.h"
 #include "psl.h"
 #include "str.h"
 #include "verdict.h"
@@ -52,6 +54,7 @@ usage(int status)
 	    "  --psl FILE              public suffix list (default %s)\n"
 	    "  --authserv-id ID        authserv-id of the Authentication-Results header (default: host name)\n"
 	    "  --ip ADDRESS            client IP address for the history record (default 192.0.2.1)\n"
+	    "  (the envelope sender's domain in the history record is the --spf domain)\n"
 	    "  --honor-pct             apply the historic pct= sampling (RFC 7489)\n"
 	    "Exit status: 0 accept, 2 quarantine, 3 reject, 4 temporary failure, 1 usage or input error.\n",
 	    PSL_DEFAULT_FILE);
@@ -273,6 +276,35 @@ load_psl(const struct check_opts *o)
 	return psl;
 }
 
+/* print_history - the history record the milter would write (none without an author domain). */
+static void
+print_history(const struct check_opts *o, const struct verdict *v)
+{
+	struct history_record h;
+	struct str line = STR_INITIALIZER(1 << 20);
+	enum history_status st;
+	size_t i;
+
+	if (v->header_from[0] == '\0')
+		return;
+	history_record_init(&h);
+	h.time = (int64_t)time(NULL);
+	snprintf(h.source_ip, sizeof(h.source_ip), "%s", o->ip ? o->ip : "192.0.2.1");
+	for (i = 0; i < o->in.nspf; i++)
+		if (o->in.spf[i].scope == SPF_SCOPE_MFROM) {
+			h.envelope_from_present = true;
+			memcpy(h.envelope_from, o->in.spf[i].domain, DOMAIN_BUFSIZE);
+		}
+	st = history_record_from_verdict(&h, &o->in, v);
+	if (st == HISTORY_OK)
+		st = history_encode(&h, &line);
+	if (st != HISTORY_OK)
+		die("cannot write the history record: %s", history_status_name(st));
+	printf("history: %s", str_cstr(&line));
+	str_free(&line);
+	history_record_free(&h);
+}
+
 /* print_outputs - the verdict and what the milter would write. */
 static void
 print_outputs(const struct check_opts *o, const struct from_result *fr, const struct verdict *v)
@@ -296,6 +328,7 @@ print_outputs(const struct check_opts *o, const struct from_result *fr, const st
 		die("cannot write Authentication-Results: %s", reason);
 	printf("Authentication-Results: %s\n", str_cstr(&out));
 	str_free(&out);
+	print_history(o, v);
 }
 
 int

@@ -28,6 +28,8 @@ expect "aligned SPF pass passes" 0 '^result: pass' \
 	--dns "$ex/example.zone" --spf pass:mail.example.com "$ex/example.eml"
 expect "no aligned pass is rejected (p=reject)" 3 '^disposition: reject' \
 	--dns "$ex/example.zone" --spf pass:elsewhere.example.net --dkim fail:example.com:sel1 "$ex/example.eml"
+expect "the history record carries the decision" 3 '^history: AMH1\.0 .*pdom=example\.com .*disp=reject' \
+	--dns "$ex/example.zone" --spf pass:elsewhere.example.net --ip 2001:db8::1 "$ex/example.eml"
 expect "aligned DKIM pass passes" 0 '^result: pass' \
 	--dns "$ex/example.zone" --dkim pass:example.com:sel1 "$ex/example.eml"
 expect "HELO SPF never counts" 3 '^result: fail' \
