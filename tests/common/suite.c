@@ -2,7 +2,6 @@
  * suite.c - conformance-suite bookkeeping (see suite.h).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,28 +115,12 @@ suite_case(struct suite *s, const char *id, bool passed, const char *detail, ...
 		tap_diag("  %s", text);
 }
 
-/* summary_fd - the console (fd 9, set up by the test harness) or stdout. */
-static FILE *
-summary_stream(void)
-{
-	static FILE *fp;
-
-	if (fp == NULL && fcntl(9, F_GETFD) != -1)
-		fp = fdopen(9, "w");
-	return fp;
-}
-
 int
 suite_finish(struct suite *s)
 {
-	FILE *con = summary_stream();
 	int rc;
 
 	printf("# %s: %d/%d passed\n", s->name, s->passed, s->total);
-	if (con != NULL) {
-		fprintf(con, "%s: %d/%d passed\n", s->name, s->passed, s->total);
-		fflush(con);
-	}
 	rc = tap_done();
 	tsv_free(&s->dev);
 	free(s);

@@ -31,7 +31,11 @@ const char *suite_path(struct suite *s, const char *file);
 void suite_case(struct suite *s, const char *id, bool passed, const char *detail, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* suite_finish - print the summary line and the plan; returns the exit status. */
+/*
+ * suite_finish - print the summary line (as the TAP diagnostic "# SUITE: P/T
+ * passed", which make check repeats at its end) and the plan; returns the
+ * exit status.
+ */
 int suite_finish(struct suite *s);
 
 #endif
