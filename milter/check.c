@@ -36,6 +36,7 @@ struct check_opts {
 	const char *authserv_id;
 	const char *ip;
 	const char *message;
+	int64_t time;		/* -1: now */
 	struct verdict_input in;
 	bool json;
 };
@@ -56,6 +57,7 @@ usage(int status)
 	    "  --ip ADDRESS            client IP address for the history record (default 192.0.2.1)\n"
 	    "  (the envelope sender's domain in the history record is the --spf domain)\n"
 	    "  --honor-pct             apply the historic pct= sampling (RFC 7489)\n"
+	    "  --time SECONDS          time of the history record (default: now)\n"
 	    "Exit status: 0 accept, 2 quarantine, 3 reject, 4 temporary failure, 1 usage or input error.\n",
 	    PSL_DEFAULT_FILE);
 	exit(status);
@@ -130,6 +132,20 @@ add_dkim(struct verdict_input *in, char *arg)
 	in->ndkim++;
 }
 
+/* parse_time - a --time value: seconds since the epoch. */
+static int64_t
+parse_time(const char *arg)
+{
+	char *end;
+	long long t;
+
+	errno = 0;
+	t = strtoll(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || t < 0)
+		die("--time wants seconds since the epoch, not '%s'", arg);
+	return (int64_t)t;
+}
+
 /* parse_args - the command line into o. */
 static void
 parse_args(int argc, char **argv, struct check_opts *o)
@@ -144,6 +160,7 @@ parse_args(int argc, char **argv, struct check_opts *o)
 		{ "authserv-id", required_argument, NULL, 'a' },
 		{ "ip", required_argument, NULL, 'i' },
 		{ "honor-pct", no_argument, NULL, 'P' },
+		{ "time", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -159,6 +176,7 @@ parse_args(int argc, char **argv, struct check_opts *o)
 		case 'a': o->authserv_id = optarg; break;
 		case 'i': o->ip = optarg; break;
 		case 'P': o->in.honor_pct = true; break;
+		case 't': o->time = parse_time(optarg); break;
 		case 'm':
 			if (strcmp(optarg, "treewalk") == 0)
 				o->in.mode = ORG_MODE_TREEWALK;
@@ -288,7 +306,7 @@ print_history(const struct check_opts *o, const struct verdict *v)
 	if (v->header_from[0] == '\0')
 		return;
 	history_record_init(&h);
-	h.time = (int64_t)time(NULL);
+	h.time = o->time >= 0 ? o->time : (int64_t)time(NULL);
 	snprintf(h.source_ip, sizeof(h.source_ip), "%s", o->ip ? o->ip : "192.0.2.1");
 	for (i = 0; i < o->in.nspf; i++)
 		if (o->in.spf[i].scope == SPF_SCOPE_MFROM) {
@@ -347,6 +365,7 @@ main(int argc, char **argv)
 	int rc;
 
 	memset(&o, 0, sizeof(o));
+	o.time = -1;
 	parse_args(argc, argv, &o);
 	if ((zone = zonefile_load(o.dns_file, err, sizeof(err))) == NULL)
 		die("%s", err);
