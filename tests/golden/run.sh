@@ -8,6 +8,9 @@
 : "${top_builddir:=.}"
 dir="$top_srcdir/tests/golden"
 chk="$top_builddir/milter/authmilter-check"
+# The pinned list of the shared test data when present, else Debian's.
+psl="${AUTHMILTER_TESTDATA:-$top_srcdir/../shared/testdata}/psl-publicsuffix/public_suffix_list.dat"
+[ -f "$psl" ] || psl=/usr/share/publicsuffix/public_suffix_list.dat
 update=0
 [ "${1:-}" = "--update" ] && update=1
 tmp=$(mktemp -d)
@@ -21,7 +24,7 @@ while IFS="$tab" read -r name from args; do
 	printf 'From: %s\nTo: rcpt@example.net\nSubject: golden %s\n\nbody\n' "$from" "$name" >"$tmp/msg"
 	# shellcheck disable=SC2086
 	"$chk" --dns "$dir/golden.zone" --time 1795400000 --authserv-id mx.example.net \
-		--ip 198.51.100.7 --psl "$top_srcdir/../shared/testdata/psl-publicsuffix/public_suffix_list.dat" \
+		--ip 198.51.100.7 --psl "$psl" \
 		$args "$tmp/msg" >"$tmp/out" 2>&1
 	echo "exit: $?" >>"$tmp/out"
 	if [ $update -eq 1 ]; then
