@@ -572,6 +572,63 @@ run_query(struct resolver *r, const char *name, int rrtype, int64_t deadline,
 	return out->rcode;
 }
 
+/* wire_name - an uncompressed wire-format name (CNAME rdata) as text; 0 or -1. */
+static int
+wire_name(const unsigned char *d, size_t len, char *out, size_t outsize)
+{
+	size_t i = 0, o = 0, l;
+
+	while (i < len && d[i] != 0) {
+		l = d[i++];
+		if (l > 63 || i + l > len || o + l + 2 > outsize)
+			return -1;
+		if (o > 0)
+			out[o++] = '.';
+		memcpy(out + o, d + i, l);
+		o += l;
+		i += l;
+	}
+	if (i >= len || o == 0)
+		return -1;
+	out[o] = '\0';
+	return 0;
+}
+
+/*
+ * zone_lookup - a query in zone-file mode.  libunbound's local data does not
+ * chase CNAMEs for other types, so follow them here (at most
+ * RESOLVER_CNAME_HOPS links), as a real resolver would.
+ */
+static enum dns_rcode
+zone_lookup(struct resolver *r, const char *name, int rrtype, int64_t deadline,
+    struct resolver_answer *out)
+{
+	char cur[256], next[256];
+	enum dns_rcode rc;
+	int hops;
+
+	snprintf(cur, sizeof(cur), "%s", name);
+	for (hops = 0; hops <= RESOLVER_CNAME_HOPS; hops++) {
+		if (is_timeout_name(r, cur))
+			return zone_timeout(r, deadline, out);
+		rc = run_query(r, cur, rrtype, deadline, out);
+		if (rc != DNS_NODATA || rrtype == RESOLVER_T_CNAME)
+			return rc;
+		resolver_answer_free(out);
+		rc = run_query(r, cur, RESOLVER_T_CNAME, deadline, out);
+		if (rc != DNS_OK || out->n == 0 ||
+		    wire_name(out->data[0], out->len[0], next, sizeof(next)) != 0) {
+			resolver_answer_free(out);
+			return run_query(r, cur, rrtype, deadline, out);
+		}
+		resolver_answer_free(out);
+		memcpy(cur, next, sizeof(cur));
+	}
+	memset(out, 0, sizeof(*out));
+	set_err(out->reason, sizeof(out->reason), "CNAME chain too long", name);
+	return out->rcode = DNS_PERMFAIL;
+}
+
 enum dns_rcode
 resolver_lookup(struct resolver *r, const char *name, int rrtype,
     int64_t deadline_ms, struct resolver_answer *out)
@@ -585,8 +642,8 @@ resolver_lookup(struct resolver *r, const char *name, int rrtype,
 		set_err(out->reason, sizeof(out->reason), "bad query", NULL);
 		return out->rcode = DNS_PERMFAIL;
 	}
-	if (r->zone_mode && is_timeout_name(r, name))
-		return zone_timeout(r, deadline, out);
+	if (r->zone_mode)
+		return zone_lookup(r, name, rrtype, deadline, out);
 	return run_query(r, name, rrtype, deadline, out);
 }
 

@@ -34,6 +34,7 @@
 
 /* RR types used by the milter. */
 #define RESOLVER_T_A	1
+#define RESOLVER_T_CNAME	5
 #define RESOLVER_T_MX	15
 #define RESOLVER_T_TXT	16
 #define RESOLVER_T_AAAA	28
@@ -41,6 +42,7 @@
 
 /* Most nameservers in a configuration. */
 #define RESOLVER_MAX_NAMESERVERS 8
+#define RESOLVER_CNAME_HOPS 8	/* CNAME links followed in zone-file mode */
 
 struct resolver_config {
 	const char *nameservers[RESOLVER_MAX_NAMESERVERS]; /* "IP[@port]" */

@@ -13,6 +13,6 @@ cat tests/*.trs tests/*/*.trs 2>/dev/null | awk '
 	/^:test-result: SKIP/ { skip++ }
 	/^:test-result: XFAIL/ { xfail++ }
 	END {
-		if (xfail) printf "%d expected failures (listed in tests/conformance/deviations.tsv)\n", xfail
+		if (xfail) printf "%d expected failures (TAP TODO: the deviations in tests/conformance/deviations.tsv and known library defects)\n", xfail
 		printf "%d passed, %d failed, %d skipped\n", pass, fail, skip
 	}'
