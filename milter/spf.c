@@ -80,6 +80,7 @@ struct spf_check_ctx {
 	bool seen_record;	/* the top-level record has been fetched */
 	unsigned n_targets;	/* names from MX/PTR answers, a ring */
 	char targets[SPF_MAX_TARGETS][SPF_NAME_MAX];
+	bool target_ptr[SPF_MAX_TARGETS];	/* the name came from a PTR answer */
 	char dns_reason[160];	/* the first such problem */
 };
 
@@ -740,9 +741,27 @@ remember_targets(struct spf_check_ctx *c, const SPF_dns_rr_t *rr)
 {
 	int i;
 
-	for (i = 0; i < rr->num_rr; i++)
+	for (i = 0; i < rr->num_rr; i++) {
+		c->target_ptr[c->n_targets % SPF_MAX_TARGETS] = rr->rr_type == ns_t_ptr;
 		set_text(c->targets[c->n_targets++ % SPF_MAX_TARGETS],
 		    SPF_NAME_MAX, rr->rr[i]->mx);
+	}
+}
+
+/*
+ * is_ptr_target - is name one of the remembered PTR names?  A DNS error
+ * while validating one skips that name (RFC 7208 5.5).
+ */
+static bool
+is_ptr_target(const struct spf_check_ctx *c, const char *name)
+{
+	unsigned i, n = c->n_targets < SPF_MAX_TARGETS ? c->n_targets :
+	    SPF_MAX_TARGETS;
+
+	for (i = 0; i < n; i++)
+		if (c->target_ptr[i] && strcasecmp(c->targets[i], name) == 0)
+			return true;
+	return false;
 }
 
 /* is_target - is name one of the remembered MX/PTR names? */
@@ -839,6 +858,11 @@ layer_query(SPF_dns_server_t *dns, const char *domain, ns_type type)
 	if (rr != NULL && rc == DNS_OK && type == ns_t_mx &&
 	    rr->num_rr > SPF_MAX_MX_NAMES)
 		note_syntax(c, domain, "more than 10 MX names");
+	if (rr != NULL && (rc == DNS_TEMPFAIL || rc == DNS_PERMFAIL) &&
+	    (type == ns_t_a || type == ns_t_aaaa) && is_ptr_target(c, domain)) {
+		rr->herrno = HOST_NOT_FOUND;	/* RFC 7208 5.5: skip the name */
+		rc = DNS_NXDOMAIN;
+	}
 	count_term(c, domain, type, rc, rr);
 	count_void(c, domain, type, rc, rr);
 	if (rc == DNS_TEMPFAIL || rc == DNS_PERMFAIL || rr == NULL)
