@@ -6,35 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "testfile.h"
 #include "tsv.h"
-
-/* read_all - whole file into a NUL-terminated buffer. */
-static char *
-read_all(const char *path)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-
-	if (fp == NULL)
-		return NULL;
-	for (;;) {
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 8192;
-			if ((buf = realloc(buf, cap)) == NULL) {
-				fclose(fp);
-				return NULL;
-			}
-		}
-		n = fread(buf + len, 1, cap - len - 1, fp);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	fclose(fp);
-	buf[len] = '\0';
-	return buf;
-}
 
 /* split_row - split one line into fields. */
 static void
@@ -60,7 +33,7 @@ tsv_load(const char *path, struct tsv *t)
 	int line = 0;
 
 	memset(t, 0, sizeof(*t));
-	if ((t->buf = read_all(path)) == NULL)
+	if ((t->buf = test_read_file(path, NULL)) == NULL)
 		return -1;
 	for (p = t->buf; p != NULL && *p != '\0'; p = next) {
 		line++;

@@ -21,9 +21,11 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "dkim_feed.h"
 #include "dkim_verify.h"
 #include "resolver.h"
 #include "suite.h"
+#include "testfile.h"
 #include "tsv.h"
 
 #define SUITE_NAME "dkim-mail-dkim-corpus"
@@ -32,26 +34,6 @@
 /* Names FAKE_DNS.dat makes fail temporarily. */
 static char timeout_names[MAX_TIMEOUT_NAMES][256];
 static size_t n_timeout_names;
-
-/* put_txt - write rdata as quoted 255-byte character-strings. */
-static void
-put_txt(FILE *out, const char *rdata, size_t len)
-{
-	size_t i, chunk = 0;
-
-	fputc('"', out);
-	for (i = 0; i < len; i++) {
-		if (chunk == 255) {
-			fputs("\" \"", out);
-			chunk = 0;
-		}
-		if (rdata[i] == '"' || rdata[i] == '\\')
-			fputc('\\', out);
-		fputc(rdata[i], out);
-		chunk++;
-	}
-	fputc('"', out);
-}
 
 /* convert_line - one FAKE_DNS.dat line to the zone file. */
 static void
@@ -85,7 +67,7 @@ convert_line(FILE *out, char *line)
 	if (strcmp(rdata, "\"\"") == 0)
 		len = 0;
 	fprintf(out, "%s. TXT ", name);
-	put_txt(out, rdata, len);
+	test_put_txt(out, rdata, len);
 	fputc('\n', out);
 }
 
@@ -112,69 +94,6 @@ make_zone(const char *dat, char *path, size_t size)
 		convert_line(out, line);
 	fclose(in);
 	return fclose(out) == 0 ? 0 : -1;
-}
-
-/* read_file - whole file into a NUL-terminated malloc'd buffer. */
-static char *
-read_file(const char *path, size_t *lenp)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (fp == NULL)
-		return NULL;
-	if (fseek(fp, 0, SEEK_END) != 0 || (n = ftell(fp)) < 0 ||
-	    fseek(fp, 0, SEEK_SET) != 0 || (buf = malloc((size_t)n + 1)) == NULL) {
-		fclose(fp);
-		return NULL;
-	}
-	*lenp = fread(buf, 1, (size_t)n, fp);
-	buf[*lenp] = '\0';
-	fclose(fp);
-	return buf;
-}
-
-/* line_end - length of the line ending at p ("\r\n", "\n" or 0). */
-static size_t
-line_end(const char *p)
-{
-	if (p[0] == '\r' && p[1] == '\n')
-		return 2;
-	return p[0] == '\n' ? 1 : 0;
-}
-
-/*
- * feed_message - split msg into header fields (unfolded boundaries, folds
- * kept) and body, and feed them to m.
- */
-static void
-feed_message(struct dkim_msg *m, const char *msg, size_t len)
-{
-	const char *p = msg, *end = msg + len, *field = NULL, *fend = NULL;
-	size_t el;
-
-	while (p < end) {
-		const char *eol = p + strcspn(p, "\r\n");
-
-		if (eol == p) {			/* empty line: end of header */
-			p += line_end(p);
-			break;
-		}
-		if (*p != ' ' && *p != '\t') {
-			if (field != NULL)
-				dkim_msg_header(m, field, (size_t)(fend - field));
-			field = p;
-		}
-		fend = eol;
-		el = line_end(eol);
-		p = eol + (el ? el : (size_t)(end - eol));
-	}
-	if (field != NULL)
-		dkim_msg_header(m, field, (size_t)(fend - field));
-	dkim_msg_eoh(m);
-	if (p < end)
-		dkim_msg_body(m, (const unsigned char *)p, (size_t)(end - p));
 }
 
 /* has_timeout_key - does key_records name a TIMEOUT name? */
@@ -234,7 +153,7 @@ run_case(struct suite *s, struct dkim_engine *e, const struct tsv_row *row)
 	char *msg;
 
 	snprintf(rel, sizeof(rel), "corpus/%s", file);
-	if ((msg = read_file(suite_path(s, rel), &len)) == NULL) {
+	if ((msg = test_read_file(suite_path(s, rel), &len)) == NULL) {
 		suite_case(s, file, false, "cannot read %s", rel);
 		return;
 	}
@@ -244,7 +163,7 @@ run_case(struct suite *s, struct dkim_engine *e, const struct tsv_row *row)
 		suite_case(s, file, false, "dkim_msg_new failed");
 		return;
 	}
-	feed_message(m, msg, len);
+	dkim_feed_message(m, msg, len);
 	dkim_msg_eom(m, &out);
 	dkim_msg_free(m);
 	free(msg);

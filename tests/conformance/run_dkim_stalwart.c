@@ -23,6 +23,7 @@
 #include "resolver.h"
 #include "suite.h"
 #include "tap.h"
+#include "testfile.h"
 
 #define SUITE_NAME "dkim-arc-stalwart"
 
@@ -42,48 +43,6 @@ static const struct stalwart_case cases[] = {
 	{ "arc/001.txt", false, false },
 	{ "arc/002.txt", false, false },
 };
-
-/* read_file - whole file into a NUL-terminated malloc'd buffer. */
-static char *
-read_file(const char *path)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	size_t len;
-	long n;
-
-	if (fp == NULL)
-		return NULL;
-	if (fseek(fp, 0, SEEK_END) != 0 || (n = ftell(fp)) < 0 ||
-	    fseek(fp, 0, SEEK_SET) != 0 || (buf = malloc((size_t)n + 1)) == NULL) {
-		fclose(fp);
-		return NULL;
-	}
-	len = fread(buf, 1, (size_t)n, fp);
-	buf[len] = '\0';
-	fclose(fp);
-	return buf;
-}
-
-/* put_txt - write rdata as quoted 255-byte character-strings. */
-static void
-put_txt(FILE *out, const char *rdata, size_t len)
-{
-	size_t i, chunk = 0;
-
-	fputc('"', out);
-	for (i = 0; i < len; i++) {
-		if (chunk == 255) {
-			fputs("\" \"", out);
-			chunk = 0;
-		}
-		if (rdata[i] == '"' || rdata[i] == '\\')
-			fputc('\\', out);
-		fputc(rdata[i], out);
-		chunk++;
-	}
-	fputc('"', out);
-}
 
 /* write_zone - the DNS block [p, end) as a zone file at path. */
 static int
@@ -108,7 +67,7 @@ write_zone(const char *p, const char *end, char *path, size_t size)
 		sp = memchr(p, ' ', (size_t)(eol - p));
 		if (sp != NULL) {
 			fprintf(out, "%.*s. TXT ", (int)(sp - p), p);
-			put_txt(out, sp + 1, (size_t)(eol - sp - 1));
+			test_put_txt(out, sp + 1, (size_t)(eol - sp - 1));
 			fputc('\n', out);
 		}
 		p = eol + 1;
@@ -205,7 +164,7 @@ judged(const struct stalwart_case *c, const struct dkim_outcome *o)
 static void
 run_case(struct suite *s, const struct stalwart_case *c)
 {
-	char *text = read_file(suite_path(s, c->file)), *msg;
+	char *text = test_read_file(suite_path(s, c->file), NULL), *msg;
 	char zone[64], err[256] = "";
 	struct dkim_outcome out;
 	size_t i;

@@ -16,9 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dkim_feed.h"
 #include "dkim_verify.h"
 #include "resolver.h"
 #include "tap.h"
+#include "testfile.h"
 
 /* The signer: generates keys, the zone file and the signed messages. */
 static const char gen_py[] =
@@ -114,57 +116,6 @@ static const struct dkim_case cases[] = {
 	{ "seven_sigs", 3, 3, 4, DKIM_RES_PASS, DKIM_RES_PASS, DKIM_RES_PASS, "rsa-sha256", "", DNS_OK },
 };
 
-/* read_file - whole file into a NUL-terminated malloc'd buffer. */
-static char *
-read_file(const char *path, size_t *lenp)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (fp == NULL)
-		return NULL;
-	if (fseek(fp, 0, SEEK_END) != 0 || (n = ftell(fp)) < 0 ||
-	    fseek(fp, 0, SEEK_SET) != 0 || (buf = malloc((size_t)n + 1)) == NULL) {
-		fclose(fp);
-		return NULL;
-	}
-	*lenp = fread(buf, 1, (size_t)n, fp);
-	buf[*lenp] = '\0';
-	fclose(fp);
-	return buf;
-}
-
-/* feed_message - header fields (folds kept) then the body, CRLF input. */
-static void
-feed_message(struct dkim_msg *m, const char *msg, size_t len)
-{
-	const char *p = msg, *end = msg + len, *field = NULL, *fend = NULL;
-
-	while (p < end) {
-		const char *eol = strstr(p, "\r\n");
-
-		if (eol == NULL)
-			eol = end;
-		if (eol == p) {
-			p += 2;
-			break;
-		}
-		if (*p != ' ' && *p != '\t') {
-			if (field != NULL)
-				dkim_msg_header(m, field, (size_t)(fend - field));
-			field = p;
-		}
-		fend = eol;
-		p = eol < end ? eol + 2 : end;
-	}
-	if (field != NULL)
-		dkim_msg_header(m, field, (size_t)(fend - field));
-	dkim_msg_eoh(m);
-	if (p < end)
-		dkim_msg_body(m, (const unsigned char *)p, (size_t)(end - p));
-}
-
 /* verify - verify dir/file.eml with an engine of cap max_sigs. */
 static int
 verify(struct resolver *r, const char *dir, const struct dkim_case *c,
@@ -177,7 +128,7 @@ verify(struct resolver *r, const char *dir, const struct dkim_case *c,
 	size_t len = 0;
 
 	snprintf(path, sizeof(path), "%s/%s.eml", dir, c->file);
-	if ((*msgp = read_file(path, &len)) == NULL)
+	if ((*msgp = test_read_file(path, &len)) == NULL)
 		return -1;
 	if ((e = dkim_engine_new(&cfg, r, err, sizeof(err))) == NULL)
 		return -1;
@@ -185,7 +136,7 @@ verify(struct resolver *r, const char *dir, const struct dkim_case *c,
 		dkim_engine_free(e);
 		return -1;
 	}
-	feed_message(m, *msgp, len);
+	dkim_feed_message(m, *msgp, len);
 	dkim_msg_eom(m, out);
 	dkim_msg_free(m);
 	dkim_engine_free(e);
