@@ -572,25 +572,31 @@ run_query(struct resolver *r, const char *name, int rrtype, int64_t deadline,
 	return out->rcode;
 }
 
-/* wire_name - an uncompressed wire-format name (CNAME rdata) as text; 0 or -1. */
-static int
-wire_name(const unsigned char *d, size_t len, char *out, size_t outsize)
+/*
+ * resolver_wire_name - the uncompressed wire name at d[off..len) as dotted text
+ * (no trailing dot, "" for the root).  -1 when malformed.
+ */
+int
+resolver_wire_name(const unsigned char *d, size_t len, size_t off, char *out,
+    size_t outsize)
 {
-	size_t i = 0, o = 0, l;
+	size_t n = 0, l;
 
-	while (i < len && d[i] != 0) {
-		l = d[i++];
-		if (l > 63 || i + l > len || o + l + 2 > outsize)
+	for (;;) {
+		if (off >= len)
 			return -1;
-		if (o > 0)
-			out[o++] = '.';
-		memcpy(out + o, d + i, l);
-		o += l;
-		i += l;
+		l = d[off++];
+		if (l == 0)
+			break;
+		if (l > 63 || l > len - off || n + l + 2 > outsize)
+			return -1;
+		if (n > 0)
+			out[n++] = '.';
+		memcpy(out + n, d + off, l);
+		n += l;
+		off += l;
 	}
-	if (i >= len || o == 0)
-		return -1;
-	out[o] = '\0';
+	out[n] = '\0';
 	return 0;
 }
 
@@ -617,7 +623,8 @@ zone_lookup(struct resolver *r, const char *name, int rrtype, int64_t deadline,
 		resolver_answer_free(out);
 		rc = run_query(r, cur, RESOLVER_T_CNAME, deadline, out);
 		if (rc != DNS_OK || out->n == 0 ||
-		    wire_name(out->data[0], out->len[0], next, sizeof(next)) != 0) {
+		    resolver_wire_name(out->data[0], out->len[0], 0, next, sizeof(next)) != 0 ||
+		    next[0] == '\0') {
 			resolver_answer_free(out);
 			return run_query(r, cur, rrtype, deadline, out);
 		}

@@ -118,4 +118,12 @@ struct resolver_env_ctx {
  */
 struct policy_env resolver_policy_env(struct resolver_env_ctx *ctx);
 
+/*
+ * resolver_wire_name - the uncompressed wire-format name at d[off..len) of
+ * an rdata (CNAME, MX, PTR targets) as dotted text in out (no trailing dot,
+ * "" for the root).  Returns 0, or -1 when malformed or it does not fit.
+ */
+int resolver_wire_name(const unsigned char *d, size_t len, size_t off, char *out,
+    size_t outsize);
+
 #endif

@@ -94,34 +94,6 @@ set_text(char *dst, size_t size, const char *src)
 	snprintf(dst, size, "%s", src != NULL ? src : "");
 }
 
-/*
- * wire_name - the uncompressed wire name at d[off..len) as dotted text
- * (no trailing dot, "" for the root).  -1 when malformed.
- */
-static int
-wire_name(const unsigned char *d, size_t len, size_t off, char *out,
-    size_t outsize)
-{
-	size_t n = 0, l;
-
-	for (;;) {
-		if (off >= len)
-			return -1;
-		l = d[off++];
-		if (l == 0)
-			break;
-		if (l > 63 || l > len - off || n + l + 2 > outsize)
-			return -1;
-		if (n > 0)
-			out[n++] = '.';
-		memcpy(out + n, d + off, l);
-		n += l;
-		off += l;
-	}
-	out[n] = '\0';
-	return 0;
-}
-
 /* txt_text - one TXT rdata's character-strings joined into out. */
 static int
 txt_text(const unsigned char *d, size_t len, char *out)
@@ -163,7 +135,7 @@ rr_set(SPF_dns_rr_t *rr, int idx, const unsigned char *d, size_t len)
 		return txt_text(d, len, rr->rr[idx]->txt);
 	case ns_t_mx:
 	case ns_t_ptr:
-		if (wire_name(d, len, rr->rr_type == ns_t_mx ? 2 : 0, name,
+		if (resolver_wire_name(d, len, rr->rr_type == ns_t_mx ? 2 : 0, name,
 		    sizeof(name)) != 0 ||
 		    SPF_dns_rr_buf_realloc(rr, idx, strlen(name) + 1) !=
 		    SPF_E_SUCCESS)
