@@ -1,0 +1,134 @@
+/*
+ * conf.h - the daemon's configuration: one table of keys is the single
+ * source of truth (name, type, default, bounds, reloadable, one-line doc).
+ * Parsing, validation, "authmilter -n", the dump of effective values, the
+ * sample file conf/authmilter.conf and the authmilter.conf(5) page all come
+ * from it.
+ *
+ * File syntax (as OpenDMARC's): one "Key value" per line, key names
+ * case-insensitive, '#' starts a comment (outside a quoted value), blank
+ * lines ignored.  An unknown key, a bad value or trailing junk is an error
+ * naming the file and line.  An OpenDMARC key that authmilter does not
+ * implement is a warning naming it.
+ *
+ * A struct conf is an immutable snapshot once conf_load returned it:
+ * the daemon shares it between threads by reference count (conf_ref /
+ * conf_unref) and swaps in a new one on SIGHUP.  conf_load itself is
+ * reentrant (no global state).
+ */
+#ifndef AUTHMILTER_CONF_H
+#define AUTHMILTER_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "discover.h"
+#include "netlist.h"
+#include "resolver.h"
+
+#define CONF_DEFAULT_FILE "/etc/authmilter.conf"
+#define CONF_MAX_LIST 64		/* items in one list-valued key */
+
+/* What a DNS temporary failure or an internal error does to a message. */
+enum conf_fail_action {
+	CONF_FAIL_TEMPFAIL = 0,	/* 451 4.7.x / 451 4.3.0: the MTA retries */
+	CONF_FAIL_ACCEPT		/* accept, with the A-R header saying so */
+};
+
+/* How a quarantine disposition is carried out. */
+enum conf_quarantine {
+	CONF_QUARANTINE_HOLD = 0,	/* smfi_quarantine: the MTA's hold queue */
+	CONF_QUARANTINE_HEADER	/* add QuarantineHeader and deliver */
+};
+
+struct conf_list {
+	size_t n;
+	char *item[CONF_MAX_LIST];	/* malloc'd, lower-cased where the key says so */
+};
+
+struct conf {
+	/* Daemon. */
+	char *socket;			/* Socket: "inet:PORT@HOST", "inet6:...", "unix:/path", "local:/path" */
+	char *pid_file;			/* PidFile; NULL: none */
+	char *user_id;			/* UserID "user[:group]"; NULL: keep */
+	mode_t umask;			/* UMask */
+	bool syslog;			/* Syslog */
+	int syslog_facility;		/* SyslogFacility, as LOG_MAIL etc. */
+	bool log_dns;			/* LogDNS: debug log of every DNS query */
+
+	/* Authentication-Results. */
+	char *authserv_id;		/* AuthservID; the host name when not set */
+	struct conf_list trusted_authserv_ids; /* TrustedAuthservIDs */
+	bool software_header;		/* SoftwareHeader */
+
+	/* Which messages are evaluated. */
+	struct netlist *ignore_hosts;	/* IgnoreHosts: CIDR list or a file of them */
+	bool ignore_authenticated;	/* IgnoreAuthenticatedClients */
+	struct conf_list ignore_mail_from; /* IgnoreMailFrom: domains */
+
+	/* Policy and actions. */
+	bool reject_failures;		/* RejectFailures */
+	bool hold_quarantined;		/* HoldQuarantinedMessages */
+	char *quarantine_header;	/* QuarantineHeader "Name: value" (when not holding) */
+	bool reject_multi_value_from;	/* RejectMultiValueFrom */
+	bool required_headers;		/* RequiredHeaders */
+	char *reject_text;		/* RejectText: template, ${domain} ${policy} ${reason} */
+	enum conf_fail_action dns_fail_action;	/* DNSFailAction */
+	enum conf_fail_action internal_error_action;	/* InternalErrorAction */
+	enum org_mode org_mode;		/* OrganizationalDomain: treewalk | psl */
+	char *psl_file;			/* PublicSuffixList */
+	bool honor_pct;			/* HonorPct: historic pct= sampling */
+
+	/* DNS. */
+	unsigned dns_timeout_ms;	/* DNSTimeout (seconds in the file) */
+	unsigned dns_budget_ms;		/* DNSBudget: all lookups of one message */
+	struct conf_list nameservers;	/* Nameservers "IP[@port]" */
+	bool dns_recursive;		/* DNSRecursion */
+	char *trust_anchor_file;	/* TrustAnchorFile; NULL: no DNSSEC */
+	char *zone_file;		/* DNSZoneFile: tests and offline use only */
+
+	/* DKIM. */
+	unsigned dkim_min_key_bits;	/* DKIMMinKeyBits */
+	unsigned dkim_max_signatures;	/* DKIMMaxSignatures */
+
+	/* History. */
+	char *history_file;		/* HistoryFile; NULL: none */
+	bool record_all_messages;	/* RecordAllMessages */
+
+	/* Bookkeeping, not keys. */
+	char *path;			/* the file this came from, NULL for defaults */
+	int refs;			/* conf_ref / conf_unref */
+};
+
+/* conf_defaults - a snapshot of the built-in defaults; NULL on no memory. */
+struct conf *conf_defaults(void);
+
+/*
+ * conf_load - read path into a new snapshot (defaults for keys not set).
+ * On error returns NULL and writes "FILE:LINE: what is wrong" into err.
+ * Warnings (unimplemented OpenDMARC keys) are written one per line to warn
+ * (may be NULL).
+ */
+struct conf *conf_load(const char *path, FILE *warn, char *err, size_t errsize);
+
+/* conf_ref - one more reference; returns c. */
+struct conf *conf_ref(struct conf *c);
+
+/* conf_unref - drop one reference; frees at zero.  NULL is fine. */
+void conf_unref(struct conf *c);
+
+/* conf_dump - every key with its effective value, one "Key value" line each. */
+void conf_dump(const struct conf *c, FILE *out);
+
+/* conf_sample - the documented sample file, generated from the table. */
+void conf_sample(FILE *out);
+
+/* conf_resolver - fill a resolver_config from c (pointers into c). */
+void conf_resolver(const struct conf *c, struct resolver_config *rc);
+
+/* conf_list_has - is name (case-insensitive) in l? */
+bool conf_list_has(const struct conf_list *l, const char *name);
+
+#endif
