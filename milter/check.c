@@ -1,9 +1,12 @@
 /*
- * check.c - authmilter-check: the offline checker.  Runs the policy
- * library's DMARC evaluation on one message file: the From header(s) of the
- * message, SPF and DKIM results given on the command line, DNS data from a
- * master-format file.  Prints the verdict, the Authentication-Results
- * header the milter would add and the history record it would write.
+ * check.c - authmilter-check: run the daemon's evaluation on one message
+ * file.  The message goes through exactly the calls the libmilter callbacks
+ * make (message.h: connect, helo, envfrom, rcpt, header, eoh, body, eom),
+ * with the daemon's configuration (--config) and DNS from the configured
+ * resolver or, with --zone, a master-format file as the only DNS data.
+ * Prints the Authentication-Results header the daemon would add and the
+ * action; --json the whole decision; --dump a line-oriented rendering for
+ * golden files.  --spf / --dkim replace the engines' results (what-if).
  * Single-threaded program.
  */
 #include <errno.h>
@@ -13,32 +16,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "authres.h"
+#include "conf.h"
 #include "config.h"
-#include "domain.h"
-#include "from.h"
-#include "history.h"
-#include "psl.h"
-#include "str.h"
-#include "verdict.h"
-#include "zonefile.h"
+#include "decide.h"
+#include "message.h"
+#include "runtime.h"
 
-#define CHECK_HEADER_MAX (1024 * 1024)	/* bytes of header read from the message */
-#define CHECK_MAX_FROM 16
+#define CHECK_MESSAGE_MAX (64 * 1024 * 1024)	/* bytes of message read */
+#define CHECK_MAX_RCPT 64
 
 struct check_opts {
-	const char *dns_file;
-	const char *psl_file;
-	const char *authserv_id;
-	const char *ip;
-	const char *message;
-	int64_t time;		/* -1: now */
-	struct verdict_input in;
-	bool json;
+	const char *config, *zone, *authserv_id, *psl, *org_mode;
+	const char *ip, *helo, *mail_from, *message;
+	const char *rcpt[CHECK_MAX_RCPT];
+	size_t nrcpt;
+	int64_t time;			/* -1: now */
+	bool json, dump, honor_pct;
+	size_t nspf;			/* --spf / --helo-spf */
+	struct spf_outcome spf[2];
+	bool dkim_given;		/* --dkim */
+	struct dkim_outcome dkim;
 };
 
 /* usage - print the synopsis and exit. */
@@ -46,20 +45,20 @@ static void __attribute__((noreturn))
 usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: authmilter-check --dns FILE [options] MESSAGE\n"
-	    "  --dns FILE              DNS data, master-format file (TXT records; other types make a name exist)\n"
-	    "  --spf RESULT:DOMAIN     SPF result for MAIL FROM (e.g. pass:example.com)\n"
-	    "  --helo-spf RESULT:DOMAIN SPF result for HELO (reported, never used for DMARC)\n"
-	    "  --dkim RESULT:DOMAIN[:SELECTOR]  a DKIM result (repeatable)\n"
-	    "  --org-mode treewalk|psl organizational domain by the RFC 9989 tree walk (default) or the PSL\n"
-	    "  --psl FILE              public suffix list (default %s)\n"
-	    "  --authserv-id ID        authserv-id of the Authentication-Results header (default: host name)\n"
-	    "  --ip ADDRESS            client IP address for the history record (default 192.0.2.1)\n"
-	    "  (the envelope sender's domain in the history record is the --spf domain)\n"
-	    "  --honor-pct             apply the historic pct= sampling (RFC 7489)\n"
-	    "  --time SECONDS          time of the history record (default: now)\n"
-	    "Exit status: 0 accept, 2 quarantine, 3 reject, 4 temporary failure, 1 usage or input error.\n",
-	    PSL_DEFAULT_FILE);
+	    "usage: authmilter-check [--config FILE] --ip IP [--helo NAME] [--mail-from ADDR]\n"
+	    "                        [--rcpt ADDR]... [--zone FILE] [--authserv-id ID]\n"
+	    "                        [--time EPOCH] [--json | --dump] MESSAGE.eml\n"
+	    "  --config FILE      the daemon's configuration (default: built-in defaults)\n"
+	    "  --ip IP            client address (default 192.0.2.1)\n"
+	    "  --helo NAME        HELO name; --mail-from ADDR  envelope sender (\"\" = null sender)\n"
+	    "  --rcpt ADDR        envelope recipient (repeatable)\n"
+	    "  --zone FILE        master-format file as the only DNS data (--dns is the same)\n"
+	    "  --authserv-id ID   override AuthservID; --psl FILE, --org-mode treewalk|psl, --honor-pct\n"
+	    "  --time EPOCH       time of the history record (default now)\n"
+	    "  --json             the whole decision as JSON; --dump  the decision, line by line\n"
+	    "  what-if: --spf RESULT:DOMAIN, --helo-spf RESULT:DOMAIN, --dkim RESULT:DOMAIN[:SELECTOR]\n"
+	    "           replace the engines' results\n"
+	    "Exit status: 0 accept, 2 quarantine, 3 reject, 4 tempfail, 1 usage or input error.\n");
 	exit(status);
 }
 
@@ -77,14 +76,14 @@ die(const char *fmt, ...)
 	exit(1);
 }
 
-/* split_result - "word:domain[:selector]" into its parts; returns the number of parts. */
+/* split3 - "word:domain[:selector]"; returns the number of parts. */
 static int
-split_result(char *arg, char **word, char **domain, char **selector)
+split3(char *arg, char **word, char **domain, char **sel)
 {
 	char *c1 = strchr(arg, ':'), *c2;
 
 	*word = arg;
-	*domain = *selector = NULL;
+	*domain = *sel = NULL;
 	if (c1 == NULL)
 		return 1;
 	*c1 = '\0';
@@ -92,47 +91,49 @@ split_result(char *arg, char **word, char **domain, char **selector)
 	if ((c2 = strchr(*domain, ':')) == NULL)
 		return 2;
 	*c2 = '\0';
-	*selector = c2 + 1;
+	*sel = c2 + 1;
 	return 3;
 }
 
-/* add_spf - one --spf / --helo-spf option. */
+/* add_spf - one --spf / --helo-spf. */
 static void
-add_spf(struct verdict_input *in, char *arg, enum spf_scope scope)
+add_spf(struct check_opts *o, char *arg, enum spf_scope scope)
 {
-	struct verdict_spf *s;
+	struct spf_outcome *s;
 	char *word, *domain, *sel;
 
-	if (in->nspf >= VERDICT_MAX_SPF)
-		die("too many SPF results");
-	s = &in->spf[in->nspf];
-	if (split_result(arg, &word, &domain, &sel) != 2 || !spf_result_from_name(word, &s->result))
+	if (o->nspf >= 2)
+		die("at most one --spf and one --helo-spf");
+	s = &o->spf[o->nspf];
+	memset(s, 0, sizeof(*s));
+	if (split3(arg, &word, &domain, &sel) != 2 || !spf_result_from_name(word, &s->result))
 		die("bad SPF result '%s' (want RESULT:DOMAIN, RESULT one of pass fail softfail neutral none temperror permerror)", arg);
-	if (domain_normalize(domain, strlen(domain), s->domain) != DOMAIN_OK)
-		die("bad SPF domain '%s'", domain);
 	s->scope = scope;
-	in->nspf++;
+	snprintf(s->domain, sizeof(s->domain), "%s", domain);
+	snprintf(s->reason, sizeof(s->reason), "given on the command line");
+	o->nspf++;
 }
 
-/* add_dkim - one --dkim option. */
+/* add_dkim - one --dkim. */
 static void
-add_dkim(struct verdict_input *in, char *arg)
+add_dkim(struct check_opts *o, char *arg)
 {
-	struct verdict_dkim *d;
+	struct dkim_sig_result *r;
 	char *word, *domain, *sel;
 
-	if (in->ndkim >= VERDICT_MAX_DKIM)
-		die("too many DKIM results");
-	d = &in->dkim[in->ndkim];
-	if (split_result(arg, &word, &domain, &sel) < 2 || !dkim_result_from_name(word, &d->result))
+	if (o->dkim.n >= DKIM_VERIFY_MAX_SIGS)
+		die("too many --dkim results");
+	r = &o->dkim.sig[o->dkim.n];
+	memset(r, 0, sizeof(*r));
+	if (split3(arg, &word, &domain, &sel) < 2 || !dkim_result_from_name(word, &r->result))
 		die("bad DKIM result '%s' (want RESULT:DOMAIN[:SELECTOR])", arg);
-	if (domain_normalize(domain, strlen(domain), d->domain) != DOMAIN_OK)
-		die("bad DKIM domain '%s'", domain);
-	snprintf(d->selector, sizeof(d->selector), "%s", sel ? sel : "");
-	in->ndkim++;
+	snprintf(r->d, sizeof(r->d), "%s", domain);
+	snprintf(r->s, sizeof(r->s), "%s", sel != NULL ? sel : "");
+	o->dkim.n++;
+	o->dkim_given = true;
 }
 
-/* parse_time - a --time value: seconds since the epoch. */
+/* parse_time - seconds since the epoch. */
 static int64_t
 parse_time(const char *arg)
 {
@@ -146,244 +147,353 @@ parse_time(const char *arg)
 	return (int64_t)t;
 }
 
+/* parse_more - the options of parse_args that take a value. */
+static void
+parse_more(int c, struct check_opts *o)
+{
+	switch (c) {
+	case 'C': o->config = optarg; break;
+	case 'z': o->zone = optarg; break;
+	case 'a': o->authserv_id = optarg; break;
+	case 'p': o->psl = optarg; break;
+	case 'm': o->org_mode = optarg; break;
+	case 'i': o->ip = optarg; break;
+	case 'H': o->helo = optarg; break;
+	case 'f': o->mail_from = optarg; break;
+	case 't': o->time = parse_time(optarg); break;
+	case 's': add_spf(o, optarg, SPF_SCOPE_MFROM); break;
+	case 'S': add_spf(o, optarg, SPF_SCOPE_HELO); break;
+	case 'k': add_dkim(o, optarg); break;
+	case 'r':
+		if (o->nrcpt >= CHECK_MAX_RCPT)
+			die("too many --rcpt");
+		o->rcpt[o->nrcpt++] = optarg;
+		break;
+	default: usage(1);
+	}
+}
+
 /* parse_args - the command line into o. */
 static void
 parse_args(int argc, char **argv, struct check_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "dns", required_argument, NULL, 'd' },
-		{ "spf", required_argument, NULL, 's' },
-		{ "helo-spf", required_argument, NULL, 'H' },
-		{ "dkim", required_argument, NULL, 'k' },
-		{ "org-mode", required_argument, NULL, 'm' },
-		{ "psl", required_argument, NULL, 'p' },
-		{ "authserv-id", required_argument, NULL, 'a' },
-		{ "ip", required_argument, NULL, 'i' },
-		{ "honor-pct", no_argument, NULL, 'P' },
-		{ "time", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
+		{ "config", required_argument, NULL, 'C' }, { "zone", required_argument, NULL, 'z' },
+		{ "dns", required_argument, NULL, 'z' }, { "authserv-id", required_argument, NULL, 'a' },
+		{ "psl", required_argument, NULL, 'p' }, { "org-mode", required_argument, NULL, 'm' },
+		{ "ip", required_argument, NULL, 'i' }, { "helo", required_argument, NULL, 'H' },
+		{ "mail-from", required_argument, NULL, 'f' }, { "rcpt", required_argument, NULL, 'r' },
+		{ "time", required_argument, NULL, 't' }, { "spf", required_argument, NULL, 's' },
+		{ "helo-spf", required_argument, NULL, 'S' }, { "dkim", required_argument, NULL, 'k' },
+		{ "json", no_argument, NULL, 'j' }, { "dump", no_argument, NULL, 'd' },
+		{ "honor-pct", no_argument, NULL, 'P' }, { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 }
 	};
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd': o->dns_file = optarg; break;
-		case 's': add_spf(&o->in, optarg, SPF_SCOPE_MFROM); break;
-		case 'H': add_spf(&o->in, optarg, SPF_SCOPE_HELO); break;
-		case 'k': add_dkim(&o->in, optarg); break;
-		case 'p': o->psl_file = optarg; break;
-		case 'a': o->authserv_id = optarg; break;
-		case 'i': o->ip = optarg; break;
-		case 'P': o->in.honor_pct = true; break;
-		case 't': o->time = parse_time(optarg); break;
-		case 'm':
-			if (strcmp(optarg, "treewalk") == 0)
-				o->in.mode = ORG_MODE_TREEWALK;
-			else if (strcmp(optarg, "psl") == 0)
-				o->in.mode = ORG_MODE_PSL;
-			else
-				die("--org-mode must be treewalk or psl, not '%s'", optarg);
-			break;
-		case 'h': usage(0);
-		default: usage(1);
+		if (c == 'h')
+			usage(0);
+		if (c == 'V') {
+			printf("authmilter-check %s\n", PACKAGE_VERSION);
+			exit(0);
 		}
+		if (c == 'j' || c == 'd' || c == 'P')
+			*(c == 'j' ? &o->json : c == 'd' ? &o->dump : &o->honor_pct) = true;
+		else
+			parse_more(c, o);
 	}
-	if (optind != argc - 1 || o->dns_file == NULL)
+	if (optind != argc - 1)
 		usage(1);
 	o->message = argv[optind];
 }
 
-/* read_header - the header section of a message file, unfolded lines kept as is. */
+/* set - one configuration key through the table; exits on a bad value. */
 static void
-read_header(const char *path, struct str *hdr)
+set(struct conf *c, const char *key, const char *value)
+{
+	char err[512];
+
+	if (value != NULL && conf_set(c, key, value, err, sizeof(err)) != 0)
+		die("%s", err);
+}
+
+/* build_runtime - the configuration with the command line's overrides. */
+static struct runtime *
+build_runtime(const struct check_opts *o)
+{
+	struct conf *c;
+	struct runtime *rt;
+	char err[1024];
+
+	c = o->config ? conf_load(o->config, stderr, err, sizeof(err)) : conf_defaults();
+	if (c == NULL)
+		die("%s", o->config ? err : "out of memory");
+	set(c, "DNSZoneFile", o->zone);
+	set(c, "AuthservID", o->authserv_id);
+	set(c, "PublicSuffixList", o->psl);
+	set(c, "OrganizationalDomain", o->org_mode);
+	set(c, "HonorPct", o->honor_pct ? "yes" : NULL);
+	if ((rt = runtime_new(c, err, sizeof(err))) == NULL)
+		die("%s", err);
+	conf_unref(c);
+	return rt;
+}
+
+/* read_file - the whole message. */
+static char *
+read_file(const char *path, size_t *len)
 {
 	FILE *fp = fopen(path, "rb");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
+	char *buf;
+	size_t n;
 
 	if (fp == NULL)
 		die("%s: %s", path, strerror(errno));
-	while ((len = getline(&line, &cap, fp)) > 0) {
-		if (line[0] == '\n' || (line[0] == '\r' && line[1] == '\n'))
-			break;
-		if (str_append(hdr, line, (size_t)len) != STR_OK)
-			die("%s: header section larger than %d bytes", path, CHECK_HEADER_MAX);
-	}
-	free(line);
-	fclose(fp);
-}
-
-/* next_field - find the next header field of hdr starting at *pos; returns its length. */
-static size_t
-next_field(const struct str *hdr, size_t *pos, size_t *start)
-{
-	const char *s = str_cstr(hdr);
-	size_t i = *pos;
-
-	*start = i;
-	while (i < hdr->len) {
-		if (s[i] == '\n' && !(i + 1 < hdr->len && (s[i + 1] == ' ' || s[i + 1] == '\t'))) {
-			i++;
-			break;
-		}
-		i++;
-	}
-	*pos = i;
-	return i - *start;
-}
-
-/* find_from - the values of every From field of the header section. */
-static size_t
-find_from(const struct str *hdr, const char **vals, size_t *lens)
-{
-	const char *s = str_cstr(hdr), *f;
-	size_t pos = 0, start, len, n = 0;
-
-	while (pos < hdr->len && (len = next_field(hdr, &pos, &start)) > 0) {
-		f = s + start;
-		if (len >= 5 && strncasecmp(f, "from:", 5) == 0 && n < CHECK_MAX_FROM) {
-			vals[n] = f + 5;
-			lens[n] = len - 5;
-			while (lens[n] > 0 && (vals[n][lens[n] - 1] == '\n' || vals[n][lens[n] - 1] == '\r'))
-				lens[n]--;
-			n++;
-		}
-	}
-	return n;
-}
-
-/* fill_authors - the author domains of the message into in. */
-static void
-fill_authors(const struct from_result *fr, struct verdict_input *in)
-{
-	size_t i;
-
-	in->nauthors = 0;
-	if (fr->status != FROM_OK && fr->status != FROM_MULTI_SAME_DOMAIN &&
-	    fr->status != FROM_MULTI_DIFF_DOMAIN && fr->status != FROM_MULTIPLE_HEADERS)
-		return;
-	for (i = 0; i < fr->ndomains && i < VERDICT_MAX_AUTHORS; i++)
-		memcpy(in->authors[in->nauthors++], fr->domains[i], DOMAIN_BUFSIZE);
-}
-
-/* exit_code - the documented exit status for a verdict. */
-static int
-exit_code(const struct verdict *v)
-{
-	if (v->result == DMARC_RES_TEMPERROR)
-		return 4;
-	if (v->disposition == DISP_REJECT)
-		return 3;
-	return v->disposition == DISP_QUARANTINE ? 2 : 0;
-}
-
-/* load_psl - the PSL, needed only in psl mode. */
-static struct psl *
-load_psl(const struct check_opts *o)
-{
-	struct psl *psl = NULL;
-	char reason[512];
-	const char *path = o->psl_file ? o->psl_file : PSL_DEFAULT_FILE;
-
-	if (o->in.mode != ORG_MODE_PSL)
-		return NULL;
-	if (psl_load_file(path, &psl, reason, sizeof(reason)) != PSL_OK)
-		die("%s", reason);
-	return psl;
-}
-
-/* print_history - the history record the milter would write (none without an author domain). */
-static void
-print_history(const struct check_opts *o, const struct verdict *v)
-{
-	struct history_record h;
-	struct str line = STR_INITIALIZER(1 << 20);
-	enum history_status st;
-	size_t i;
-
-	if (v->header_from[0] == '\0')
-		return;
-	history_record_init(&h);
-	h.time = o->time >= 0 ? o->time : (int64_t)time(NULL);
-	snprintf(h.source_ip, sizeof(h.source_ip), "%s", o->ip ? o->ip : "192.0.2.1");
-	for (i = 0; i < o->in.nspf; i++)
-		if (o->in.spf[i].scope == SPF_SCOPE_MFROM) {
-			h.envelope_from_present = true;
-			memcpy(h.envelope_from, o->in.spf[i].domain, DOMAIN_BUFSIZE);
-		}
-	st = history_record_from_verdict(&h, &o->in, v);
-	if (st == HISTORY_OK)
-		st = history_encode(&h, &line);
-	if (st != HISTORY_OK)
-		die("cannot write the history record: %s", history_status_name(st));
-	printf("history: %s", str_cstr(&line));
-	str_free(&line);
-	history_record_free(&h);
-}
-
-/* print_outputs - the verdict and what the milter would write. */
-static void
-print_outputs(const struct check_opts *o, const struct from_result *fr, const struct verdict *v)
-{
-	struct str out = STR_INITIALIZER(1 << 20);
-	char host[256] = "localhost", reason[256];
-
-	printf("from: %s", from_status_name(fr->status));
-	if (fr->status != FROM_OK)
-		printf(" (%s)", fr->reason);
-	printf("\n");
-	if (verdict_dump(v, &out) != STR_OK)
+	if ((buf = malloc(CHECK_MESSAGE_MAX + 1)) == NULL)
 		die("out of memory");
-	fputs(str_cstr(&out), stdout);
-	str_reset(&out);
-	if (o->authserv_id == NULL && gethostname(host, sizeof(host)) != 0)
-		snprintf(host, sizeof(host), "localhost");
-	host[sizeof(host) - 1] = '\0';
-	if (authres_write_verdict(&out, o->authserv_id ? o->authserv_id : host, &o->in, v,
-	    NULL, reason, sizeof(reason)) != AUTHRES_OK)
-		die("cannot write Authentication-Results: %s", reason);
-	printf("Authentication-Results: %s\n", str_cstr(&out));
-	str_free(&out);
-	print_history(o, v);
+	n = fread(buf, 1, CHECK_MESSAGE_MAX + 1, fp);
+	if (ferror(fp) || n > CHECK_MESSAGE_MAX)
+		die("%s: %s", path, ferror(fp) ? strerror(errno) : "message larger than 64 MB");
+	fclose(fp);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* header_end - offset just past the header section (the empty line), or len. */
+static size_t
+header_end(const char *msg, size_t len, size_t *body)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (msg[i] == '\n' && i + 1 < len && msg[i + 1] == '\n') {
+			*body = i + 2;
+			return i + 1;
+		}
+		if (msg[i] == '\n' && i + 2 < len && msg[i + 1] == '\r' && msg[i + 2] == '\n') {
+			*body = i + 3;
+			return i + 1;
+		}
+	}
+	*body = len;
+	return len;
+}
+
+/* feed_field - one "Name: value" field (folds kept, final line end dropped). */
+static void
+feed_field(struct message *m, const char *f, size_t n, struct str *name, struct str *value)
+{
+	const char *colon = memchr(f, ':', n);
+
+	while (n > 0 && (f[n - 1] == '\n' || f[n - 1] == '\r'))
+		n--;
+	if (colon == NULL || colon == f || memchr(f, '\0', n) != NULL)
+		return;				/* not a field: the MTA would not pass it either */
+	if (str_set(name, f, (size_t)(colon - f)) != STR_OK ||
+	    str_set(value, colon + 1, n - (size_t)(colon + 1 - f)) != STR_OK)
+		die("header field too large");
+	while (name->len > 0 && (name->s[name->len - 1] == ' ' || name->s[name->len - 1] == '\t'))
+		name->s[--name->len] = '\0';
+	message_header(m, str_cstr(name), str_cstr(value), true);
+}
+
+/* feed_header - every header field of msg[0..end). */
+static void
+feed_header(struct message *m, const char *msg, size_t end)
+{
+	struct str name = STR_INITIALIZER(1024), value = STR_INITIALIZER(CHECK_MESSAGE_MAX);
+	size_t i = 0, start;
+
+	while (i < end) {
+		start = i;
+		do {
+			const char *nl = memchr(msg + i, '\n', end - i);
+
+			i = nl != NULL ? (size_t)(nl - msg) + 1 : end;
+		} while (i < end && (msg[i] == ' ' || msg[i] == '\t'));
+		feed_field(m, msg + start, i - start, &name, &value);
+	}
+	str_free(&name);
+	str_free(&value);
+}
+
+/* feed_body - the body with CRLF line ends, as an MTA sends it. */
+static void
+feed_body(struct message *m, const char *b, size_t n)
+{
+	struct str crlf = STR_INITIALIZER(2 * (size_t)CHECK_MESSAGE_MAX);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (b[i] == '\n' && (i == 0 || b[i - 1] != '\r') && str_appendc(&crlf, '\r') != STR_OK)
+			die("out of memory");
+		if (str_appendc(&crlf, b[i]) != STR_OK)
+			die("out of memory");
+	}
+	if (crlf.len > 0)
+		message_body(m, (const unsigned char *)crlf.s, crlf.len);
+	str_free(&crlf);
+}
+
+/* default_from - --mail-from, else the --spf domain's postmaster, else null. */
+static const char *
+default_from(const struct check_opts *o, char *buf, size_t size)
+{
+	size_t i;
+
+	if (o->mail_from != NULL)
+		return o->mail_from;
+	for (i = 0; i < o->nspf; i++)
+		if (o->spf[i].scope == SPF_SCOPE_MFROM) {
+			snprintf(buf, size, "postmaster@%s", o->spf[i].domain);
+			return buf;
+		}
+	return "";
+}
+
+/* feed - the message through the daemon's sequence of calls. */
+static const struct decision *
+feed(const struct check_opts *o, struct message *m, const char *msg, size_t len)
+{
+	char from[600];
+	size_t i, body, end = header_end(msg, len, &body);
+
+	message_connect(m, o->ip, NULL);
+	message_helo(m, o->helo != NULL ? o->helo : "");
+	if (message_envfrom(m, default_from(o, from, sizeof(from)), NULL)) {
+		for (i = 0; i < o->nrcpt; i++)
+			message_rcpt(m, o->rcpt[i]);
+		message_override(m, o->spf, o->nspf, o->dkim_given ? &o->dkim : NULL);
+		feed_header(m, msg, end);
+		message_eoh(m);
+		feed_body(m, msg + body, len - body);
+	}
+	return message_eom(m, NULL, o->time >= 0 ? o->time : (int64_t)time(NULL));
+}
+
+/* json_str - s as a JSON string. */
+static void
+json_str(const char *s)
+{
+	const unsigned char *p;
+
+	putchar('"');
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
+/* json_kv - "key": "value" with a leading comma unless first. */
+static void
+json_kv(const char *key, const char *value, bool first)
+{
+	printf("%s\n  ", first ? "" : ",");
+	json_str(key);
+	printf(": ");
+	json_str(value != NULL ? value : "");
+}
+
+/* print_json - the whole decision as one JSON object. */
+static void
+print_json(const struct decision *d)
+{
+	struct str dump = STR_INITIALIZER(1 << 20);
+
+	printf("{");
+	json_kv("action", action_name(d->action), true);
+	json_kv("evaluated", d->evaluated ? "yes" : "no", false);
+	json_kv("skip_reason", d->skip_reason, false);
+	json_kv("smtp_reply", d->rcode[0] ? d->rcode : "", false);
+	json_kv("smtp_xcode", d->xcode, false);
+	json_kv("smtp_text", d->reply.len ? d->reply.s : "", false);
+	json_kv("authentication_results", d->authres.len ? d->authres.s : "", false);
+	json_kv("quarantine", d->action != ACTION_QUARANTINE ? "" : d->hold ? "hold" : "header", false);
+	json_kv("history", d->history.len ? d->history.s : "", false);
+	json_kv("log", d->log.len ? d->log.s : "", false);
+	if (d->evaluated && verdict_dump(&d->verdict, &dump) == STR_OK)
+		json_kv("verdict", dump.s != NULL ? dump.s : "", false);
+	printf("\n}\n");
+	str_free(&dump);
+}
+
+/* print_dump - the decision line by line (golden files). */
+static void
+print_dump(const struct decision *d)
+{
+	struct str dump = STR_INITIALIZER(1 << 20);
+
+	if (d->evaluated && verdict_dump(&d->verdict, &dump) == STR_OK && dump.s != NULL)
+		fputs(dump.s, stdout);
+	printf("action: %s\n", action_name(d->action));
+	if (d->rcode[0] != '\0')
+		printf("reply: %s %s %s\n", d->rcode, d->xcode, str_cstr(&d->reply));
+	if (d->authres.len > 0)
+		printf("Authentication-Results: %s\n", d->authres.s);
+	if (d->history.len > 0)
+		printf("history: %s", d->history.s);
+	printf("log: %s\n", d->log.len ? d->log.s : "");
+	str_free(&dump);
+}
+
+/* print_decision - what the options ask for. */
+static void
+print_decision(const struct check_opts *o, const struct runtime *rt, const struct decision *d)
+{
+	(void)rt;
+	if (o->json) {
+		print_json(d);
+	} else if (o->dump) {
+		print_dump(d);
+	} else {
+		if (d->evaluated)
+			printf("Authentication-Results: %s\n", str_cstr(&d->authres));
+		else
+			printf("(not evaluated: %s)\n", d->skip_reason);
+		printf("%s\n", action_name(d->action));
+	}
+}
+
+/* exit_code - the documented exit status of an action. */
+static int
+exit_code(const struct decision *d)
+{
+	static const int codes[] = { 0, 2, 3, 4 };
+
+	return d->evaluated ? codes[d->action] : 0;
 }
 
 int
 main(int argc, char **argv)
 {
 	struct check_opts o;
-	struct str hdr = STR_INITIALIZER(CHECK_HEADER_MAX);
-	const char *vals[CHECK_MAX_FROM];
-	size_t lens[CHECK_MAX_FROM], nfrom;
-	struct from_result fr;
-	struct zonefile *zone;
-	struct policy_env env;
-	struct verdict v;
-	struct psl *psl;
-	char err[512];
+	struct runtime *rt;
+	struct message *m;
+	const struct decision *d;
+	char *msg;
+	size_t len;
 	int rc;
 
 	memset(&o, 0, sizeof(o));
 	o.time = -1;
+	o.ip = "192.0.2.1";
 	parse_args(argc, argv, &o);
-	if ((zone = zonefile_load(o.dns_file, err, sizeof(err))) == NULL)
-		die("%s", err);
-	env = zonefile_env(zone);
-	psl = load_psl(&o);
-	o.in.psl = psl;
-	read_header(o.message, &hdr);
-	nfrom = find_from(&hdr, vals, lens);
-	from_collect(vals, lens, nfrom, &fr);
-	fill_authors(&fr, &o.in);
-	verdict_init(&v);
-	if (verdict_evaluate(&env, &o.in, &v) != VERDICT_OK)
+	rt = build_runtime(&o);
+	msg = read_file(o.message, &len);
+	if ((m = message_new(rt)) == NULL)
 		die("out of memory");
-	print_outputs(&o, &fr, &v);
-	rc = exit_code(&v);
-	verdict_free(&v);
-	psl_free(psl);
-	zonefile_free(zone);
-	str_free(&hdr);
+	d = feed(&o, m, msg, len);
+	print_decision(&o, rt, d);
+	rc = exit_code(d);
+	message_free(m);
+	runtime_unref(rt);
+	free(msg);
 	return rc;
 }

@@ -1368,9 +1368,10 @@ applied_word(enum disposition d)
 	return d == DISP_QUARANTINE ? "quarantine" : "none";
 }
 
-/* write_dmarc - the dmarc resinfo. */
+/* write_dmarc - the dmarc resinfo (why: its reason=, or NULL). */
 static void
-write_dmarc(struct authres_writer *w, const struct verdict_input *in, const struct verdict *v)
+write_dmarc(struct authres_writer *w, const struct verdict_input *in, const struct verdict *v,
+    const char *why)
 {
 	struct str c = STR_INITIALIZER(512);
 	const char *from = v->header_from;
@@ -1378,6 +1379,8 @@ write_dmarc(struct authres_writer *w, const struct verdict_input *in, const stru
 	if (from[0] == '\0' && in->nauthors > 0)
 		from = in->authors[0];
 	authres_add(w, "dmarc", dmarc_result_name(v->result));
+	if (why != NULL && why[0] != '\0')
+		authres_add_reason(w, why);
 	if (w_check(w, dmarc_comment(&c, v)) && c.len > 0)
 		authres_add_comment(w, c.s);
 	if (from[0] != '\0')
@@ -1392,11 +1395,21 @@ authres_write_verdict(struct str *out, const char *authserv_id,
     const struct verdict_input *in, const struct verdict *v,
     const struct authres_dkim_extra *extra, char *reason, size_t reasonsize)
 {
+	return authres_write_verdict_why(out, authserv_id, in, v, extra, NULL, reason,
+	    reasonsize);
+}
+
+enum authres_status
+authres_write_verdict_why(struct str *out, const char *authserv_id,
+    const struct verdict_input *in, const struct verdict *v,
+    const struct authres_dkim_extra *extra, const char *dmarc_why, char *reason,
+    size_t reasonsize)
+{
 	struct authres_writer w;
 
 	authres_writer_init(&w, out, authserv_id);
 	write_spf(&w, in);
 	write_dkim(&w, in, extra);
-	write_dmarc(&w, in, v);
+	write_dmarc(&w, in, v, dmarc_why);
 	return authres_writer_finish(&w, reason, reasonsize);
 }

@@ -184,6 +184,16 @@ enum authres_status authres_write_verdict(struct str *out, const char *authserv_
     const struct verdict_input *in, const struct verdict *v,
     const struct authres_dkim_extra *extra, char *reason, size_t reasonsize);
 
+/*
+ * authres_write_verdict_why - authres_write_verdict with a reason= for the
+ * dmarc resinfo (dmarc_why; NULL or "" for none), e.g. why no author domain
+ * could be evaluated.
+ */
+enum authres_status authres_write_verdict_why(struct str *out, const char *authserv_id,
+    const struct verdict_input *in, const struct verdict *v,
+    const struct authres_dkim_extra *extra, const char *dmarc_why, char *reason,
+    size_t reasonsize);
+
 /* authres_strerror - short text for a status. */
 const char *authres_strerror(enum authres_status st);
 

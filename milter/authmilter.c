@@ -1,0 +1,315 @@
+/*
+ * authmilter.c - the daemon: options, configuration, socket, privileges,
+ * reload on SIGHUP, then libmilter's main loop.  The per-message work is in
+ * callbacks.c -> message.c -> decide.c -> apply.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libmilter/mfapi.h>
+
+#include "callbacks.h"
+#include "conf.h"
+#include "config.h"
+#include "log.h"
+#include "runtime.h"
+#include "signals.h"
+
+struct opts {
+	const char *conf_path;		/* NULL: the default file if present, else defaults */
+	bool check_only;		/* -n */
+	bool foreground;		/* -f */
+	bool dump;			/* -d */
+};
+
+static const char *conf_path;		/* what a reload reads */
+
+/* usage - the synopsis. */
+static void __attribute__((noreturn))
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: authmilter [-c FILE] [-n] [-d] [-f] [-V]\n"
+	    "  -c FILE  configuration file (default %s, built-in defaults when absent)\n"
+	    "  -n       check the configuration and exit (non-zero on error)\n"
+	    "  -d       print every key's effective value and exit\n"
+	    "  -f       stay in the foreground, log to standard error too\n"
+	    "  -V       print the version and exit\n", CONF_DEFAULT_FILE);
+	exit(status);
+}
+
+/* parse_opts - the command line. */
+static void
+parse_opts(int argc, char **argv, struct opts *o)
+{
+	int c;
+
+	while ((c = getopt(argc, argv, "c:ndfVh")) != -1) {
+		switch (c) {
+		case 'c': o->conf_path = optarg; break;
+		case 'n': o->check_only = true; break;
+		case 'd': o->dump = true; break;
+		case 'f': o->foreground = true; break;
+		case 'V': printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION); exit(0);
+		case 'h': usage(0);
+		default: usage(1);
+		}
+	}
+	if (optind != argc)
+		usage(1);
+}
+
+/* load - the configuration from path (NULL: defaults); exits on error. */
+static struct conf *
+load(const char *path)
+{
+	struct conf *c;
+	char err[1024];
+
+	c = path != NULL ? conf_load(path, stderr, err, sizeof(err)) : conf_defaults();
+	if (c == NULL) {
+		fprintf(stderr, "authmilter: %s\n", path != NULL ? err : "out of memory");
+		exit(1);
+	}
+	return c;
+}
+
+/* reload - SIGHUP: a new snapshot and runtime, or keep the old ones. */
+static void
+reload(void)
+{
+	struct conf *c;
+	struct runtime *rt;
+	char err[1024];
+
+	if (conf_path == NULL) {
+		log_msg(LOG_INFO, NULL, "reload: no configuration file, built-in defaults kept");
+		return;
+	}
+	if ((c = conf_load(conf_path, NULL, err, sizeof(err))) == NULL) {
+		log_msg(LOG_ERR, NULL, "reload failed, old configuration kept: %s", err);
+		return;
+	}
+	if ((rt = runtime_new(c, err, sizeof(err))) == NULL) {
+		log_msg(LOG_ERR, NULL, "reload failed, old configuration kept: %s", err);
+		conf_unref(c);
+		return;
+	}
+	callbacks_set_runtime(rt);
+	runtime_unref(rt);
+	conf_unref(c);
+	log_msg(LOG_INFO, NULL, "configuration reloaded from %s", conf_path);
+}
+
+/* socket_path - the file of a unix/local socket spec, or NULL. */
+static const char *
+socket_path(const char *spec)
+{
+	if (strncmp(spec, "unix:", 5) == 0)
+		return spec + 5;
+	if (strncmp(spec, "local:", 6) == 0)
+		return spec + 6;
+	return spec[0] == '/' ? spec : NULL;
+}
+
+/*
+ * set_nodelay - TCP_NODELAY on libmilter's listening socket.  libmilter
+ * does not set it, and a reply split over two writes (a header change
+ * then the final accept) then waits for the MTA's delayed ACK, about 40 ms
+ * per message.  Linux gives accepted sockets the listener's TCP_NODELAY,
+ * so setting it once on the listener covers every connection.  The
+ * listener's descriptor is not exported by libmilter: find it as the one
+ * listening TCP socket of the process.
+ */
+static void
+set_nodelay(void)
+{
+	int fd, on = 1, v, dom;
+	socklen_t len;
+
+	for (fd = 0; fd < 1024; fd++) {
+		len = sizeof(v);
+		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) != 0 || v != 1)
+			continue;
+		len = sizeof(dom);
+		if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &len) != 0 ||
+		    (dom != AF_INET && dom != AF_INET6))
+			continue;
+		if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) != 0)
+			log_msg(LOG_WARNING, NULL, "TCP_NODELAY on the listening socket: %s",
+			    strerror(errno));
+	}
+}
+
+/* lookup_user - uid/gid of "user[:group]"; -1 on error. */
+static int
+lookup_user(const char *spec, uid_t *uid, gid_t *gid, char *name, size_t size)
+{
+	const char *colon = strchr(spec, ':');
+	struct passwd *pw;
+	struct group *gr;
+
+	snprintf(name, size, "%.*s", (int)(colon ? (size_t)(colon - spec) : strlen(spec)), spec);
+	if ((pw = getpwnam(name)) == NULL)
+		return -1;
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	if (colon != NULL) {
+		if ((gr = getgrnam(colon + 1)) == NULL)
+			return -1;
+		*gid = gr->gr_gid;
+	}
+	return 0;
+}
+
+/* drop_privileges - become UserID, chowning a unix socket first; exits on error. */
+static void
+drop_privileges(const struct conf *c)
+{
+	char name[256];
+	const char *sock = socket_path(c->socket);
+	uid_t uid;
+	gid_t gid;
+
+	if (c->user_id == NULL || c->user_id[0] == '\0')
+		return;
+	if (lookup_user(c->user_id, &uid, &gid, name, sizeof(name)) != 0) {
+		log_msg(LOG_ERR, NULL, "UserID %s: no such user or group", c->user_id);
+		exit(1);
+	}
+	if (sock != NULL && chown(sock, uid, gid) != 0)
+		log_msg(LOG_WARNING, NULL, "chown %s: %s", sock, strerror(errno));
+	if (getuid() == uid)
+		return;
+	if (initgroups(name, gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
+		log_msg(LOG_ERR, NULL, "cannot become %s: %s", c->user_id, strerror(errno));
+		exit(1);
+	}
+}
+
+/* write_pid - the PidFile; exits on error. */
+static void
+write_pid(const struct conf *c)
+{
+	FILE *fp;
+
+	if (c->pid_file == NULL || c->pid_file[0] == '\0')
+		return;
+	if ((fp = fopen(c->pid_file, "w")) == NULL || fprintf(fp, "%ld\n", (long)getpid()) < 0 ||
+	    fclose(fp) != 0) {
+		log_msg(LOG_ERR, NULL, "PidFile %s: %s", c->pid_file, strerror(errno));
+		exit(1);
+	}
+}
+
+/* daemonize - into the background, detached from the terminal. */
+static void
+daemonize(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0) {
+		log_msg(LOG_ERR, NULL, "fork: %s", strerror(errno));
+		exit(1);
+	}
+	if (pid > 0)
+		_exit(0);
+	setsid();
+	if (chdir("/") != 0)
+		log_msg(LOG_WARNING, NULL, "chdir /: %s", strerror(errno));
+	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+}
+
+/* open_socket - register the filter and open its socket; exits on error. */
+static void
+open_socket(const struct conf *c)
+{
+	if (smfi_setconn(c->socket) != MI_SUCCESS ||
+	    smfi_register(*callbacks_desc()) != MI_SUCCESS) {
+		fprintf(stderr, "authmilter: cannot use Socket %s\n", c->socket);
+		exit(1);
+	}
+	umask(c->umask);
+	if (smfi_opensocket(true) != MI_SUCCESS) {
+		fprintf(stderr, "authmilter: cannot open Socket %s (in use, or no permission?)\n",
+		    c->socket);
+		exit(1);
+	}
+	set_nodelay();
+}
+
+/* start_runtime - engines for c, made current; exits on error. */
+static void
+start_runtime(struct conf *c)
+{
+	struct runtime *rt;
+	char err[1024];
+
+	if ((rt = runtime_new(c, err, sizeof(err))) == NULL) {
+		log_msg(LOG_ERR, NULL, "cannot start: %s", err);
+		exit(1);
+	}
+	callbacks_set_runtime(rt);
+	runtime_unref(rt);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o = { NULL, false, false, false };
+	struct conf *c;
+	int rc;
+
+	parse_opts(argc, argv, &o);
+	if (o.conf_path == NULL && access(CONF_DEFAULT_FILE, F_OK) == 0)
+		o.conf_path = CONF_DEFAULT_FILE;
+	conf_path = o.conf_path;
+	c = load(o.conf_path);
+	if (o.check_only || o.dump) {
+		if (o.dump)
+			conf_dump(c, stdout);
+		else
+			printf("authmilter: %s: configuration OK\n", o.conf_path ? o.conf_path : "built-in defaults");
+		conf_unref(c);
+		return 0;
+	}
+	open_socket(c);
+	if (!o.foreground)
+		daemonize();
+	signals_block();
+	log_open("authmilter", c->syslog, c->syslog_facility, o.foreground);
+	write_pid(c);
+	drop_privileges(c);
+	start_runtime(c);
+	if (signals_start_reloader(reload) != 0)
+		log_msg(LOG_WARNING, NULL, "no reload thread: SIGHUP is ignored");
+	log_msg(LOG_INFO, NULL, "%s %s listening on %s (configuration %s)", PACKAGE_NAME,
+	    PACKAGE_VERSION, c->socket, o.conf_path ? o.conf_path : "built-in defaults");
+	rc = smfi_main();
+	log_msg(LOG_INFO, NULL, "stopped");
+	callbacks_set_runtime(NULL);
+	if (c->pid_file != NULL)
+		unlink(c->pid_file);
+	conf_unref(c);
+	log_close();
+	return rc == MI_SUCCESS ? 0 : 1;
+}

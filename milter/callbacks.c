@@ -1,0 +1,290 @@
+/*
+ * callbacks.c - libmilter callbacks; see callbacks.h.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "apply.h"
+#include "callbacks.h"
+#include "config.h"
+#include "log.h"
+#include "message.h"
+#include "runtime.h"
+
+/* One SMTP connection. */
+struct conn {
+	struct message *m;
+	bool leadspc;			/* SMFIP_HDR_LEADSPC negotiated */
+	char qid[HISTORY_QID_BUFSIZE];	/* the MTA's queue id, once known */
+};
+
+static pthread_mutex_t current_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct runtime *current;
+
+void
+callbacks_set_runtime(struct runtime *rt)
+{
+	struct runtime *old;
+
+	if (rt != NULL)
+		runtime_ref(rt);
+	pthread_mutex_lock(&current_mu);
+	old = current;
+	current = rt;
+	pthread_mutex_unlock(&current_mu);
+	runtime_unref(old);
+}
+
+struct runtime *
+callbacks_get_runtime(void)
+{
+	struct runtime *rt;
+
+	pthread_mutex_lock(&current_mu);
+	rt = current != NULL ? runtime_ref(current) : NULL;
+	pthread_mutex_unlock(&current_mu);
+	return rt;
+}
+
+/* conn_of - the connection of ctx, or NULL. */
+static struct conn *
+conn_of(SMFICTX *ctx)
+{
+	void *p = smfi_getpriv(ctx);
+
+	return (uintptr_t)p == 1 ? NULL : p;	/* 1: negotiated, not connected */
+}
+
+/* note_qid - remember the queue id macro when the MTA sends it. */
+static void
+note_qid(SMFICTX *ctx, struct conn *c)
+{
+	const char *q = smfi_getsymval(ctx, (char *)(uintptr_t)"i");
+
+	if (q != NULL && q[0] != '\0')
+		snprintf(c->qid, sizeof(c->qid), "%s", q);
+}
+
+/* addr_text - the client address as text, "" when not IPv4/IPv6. */
+static void
+addr_text(const struct sockaddr *sa, char *out, size_t size)
+{
+	out[0] = '\0';
+	if (sa == NULL)
+		return;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+		    (socklen_t)size);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+		    out, (socklen_t)size);
+}
+
+static sfsistat
+cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
+    unsigned long f3, unsigned long *pf0, unsigned long *pf1, unsigned long *pf2,
+    unsigned long *pf3)
+{
+	(void)f1;
+	(void)f3;
+	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE);
+	*pf1 = f2 & (SMFIP_HDR_LEADSPC | SMFIP_NOUNKNOWN | SMFIP_NODATA);
+	*pf2 = *pf3 = 0;
+	/* the leadspc flag is read again at connect, through the private data */
+	smfi_setpriv(ctx, (f2 & SMFIP_HDR_LEADSPC) ? (void *)(uintptr_t)1 : NULL);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_connect(SMFICTX *ctx, char *hostname, struct sockaddr *sa)
+{
+	bool leadspc = smfi_getpriv(ctx) != NULL;
+	struct runtime *rt = callbacks_get_runtime();
+	struct conn *c = calloc(1, sizeof(*c));
+	char ip[HISTORY_IP_BUFSIZE];
+
+	if (rt == NULL || c == NULL || (c->m = message_new(rt)) == NULL) {
+		runtime_unref(rt);
+		free(c);
+		smfi_setpriv(ctx, NULL);
+		log_msg(LOG_ERR, NULL, "out of memory at connect: tempfail");
+		return SMFIS_TEMPFAIL;
+	}
+	c->leadspc = leadspc;
+	addr_text(sa, ip, sizeof(ip));
+	message_connect(c->m, ip, hostname);
+	runtime_unref(rt);
+	smfi_setpriv(ctx, c);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_helo(SMFICTX *ctx, char *helo)
+{
+	struct conn *c = conn_of(ctx);
+
+	if (c != NULL)
+		message_helo(c->m, helo);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct conn *c = conn_of(ctx);
+	const char *auth;
+	const struct decision *d;
+
+	if (c == NULL)
+		return SMFIS_ACCEPT;
+	c->qid[0] = '\0';
+	note_qid(ctx, c);
+	auth = smfi_getsymval(ctx, (char *)(uintptr_t)"{auth_authen}");
+	if (message_envfrom(c->m, argv[0], auth))
+		return SMFIS_CONTINUE;
+	d = message_eom(c->m, c->qid, (int64_t)time(NULL));
+	log_msg(LOG_INFO, c->qid, "%s", str_cstr(&d->log));
+	message_reset(c->m);
+	return SMFIS_ACCEPT;
+}
+
+static sfsistat
+cb_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct conn *c = conn_of(ctx);
+
+	if (c != NULL)
+		message_rcpt(c->m, argv[0]);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct conn *c = conn_of(ctx);
+
+	if (c != NULL)
+		message_header(c->m, name, value, c->leadspc);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_eoh(SMFICTX *ctx)
+{
+	struct conn *c = conn_of(ctx);
+
+	if (c != NULL) {
+		note_qid(ctx, c);
+		message_eoh(c->m);
+	}
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_body(SMFICTX *ctx, unsigned char *data, size_t len)
+{
+	struct conn *c = conn_of(ctx);
+
+	if (c != NULL)
+		message_body(c->m, data, len);
+	return SMFIS_CONTINUE;
+}
+
+/* write_history - the record, if any; failures logged, never fatal. */
+static void
+write_history(struct runtime *rt, const struct decision *d, const char *qid)
+{
+	unsigned long n;
+
+	if (d->history.len == 0 || runtime_history_write(rt, d->history.s, d->history.len) == 0)
+		return;
+	n = __atomic_load_n(&rt->history_errors, __ATOMIC_RELAXED);
+	if (n == 1 || n % 1000 == 0)
+		log_msg(LOG_ERR, qid, "cannot write HistoryFile %s (%lu failures so far)",
+		    rt->conf->history_file, n);
+}
+
+static sfsistat
+cb_eom(SMFICTX *ctx)
+{
+	struct conn *c = conn_of(ctx);
+	struct runtime *rt;
+	const struct decision *d;
+	struct apply_opts o;
+	char err[128], sw[512];
+	sfsistat rc;
+
+	if (c == NULL)
+		return SMFIS_ACCEPT;
+	note_qid(ctx, c);
+	rt = message_runtime(c->m);
+	d = message_eom(c->m, c->qid, (int64_t)time(NULL));
+	o.leadspc = c->leadspc;
+	snprintf(sw, sizeof(sw), "%s %s on %s", PACKAGE_NAME, PACKAGE_VERSION, rt->conf->authserv_id);
+	o.software = rt->conf->software_header ? sw : NULL;
+	rc = apply_decision(ctx, d, &o, rt->conf->internal_error_action == CONF_FAIL_TEMPFAIL,
+	    err, sizeof(err));
+	write_history(rt, d, c->qid);
+	log_msg(d->action == ACTION_ACCEPT ? LOG_INFO : LOG_NOTICE, c->qid, "%s",
+	    str_cstr(&d->log));
+	if (err[0] != '\0')
+		log_msg(LOG_ERR, c->qid, "%s: message %s", err,
+		    rc == SMFIS_TEMPFAIL ? "tempfailed (InternalErrorAction)" : "accepted unchanged");
+	message_reset(c->m);
+	return rc;
+}
+
+static sfsistat
+cb_abort(SMFICTX *ctx)
+{
+	struct conn *c = conn_of(ctx);
+
+	if (c != NULL)
+		message_reset(c->m);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_close(SMFICTX *ctx)
+{
+	struct conn *c = conn_of(ctx);
+
+	if (c != NULL) {
+		message_free(c->m);
+		free(c);
+	}
+	smfi_setpriv(ctx, NULL);
+	return SMFIS_CONTINUE;
+}
+
+static struct smfiDesc desc = {
+	.xxfi_name = (char *)(uintptr_t)PACKAGE_NAME,
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE,
+	.xxfi_connect = cb_connect,
+	.xxfi_helo = cb_helo,
+	.xxfi_envfrom = cb_envfrom,
+	.xxfi_envrcpt = cb_envrcpt,
+	.xxfi_header = cb_header,
+	.xxfi_eoh = cb_eoh,
+	.xxfi_body = cb_body,
+	.xxfi_eom = cb_eom,
+	.xxfi_abort = cb_abort,
+	.xxfi_close = cb_close,
+	.xxfi_negotiate = cb_negotiate,
+};
+
+struct smfiDesc *
+callbacks_desc(void)
+{
+	return &desc;
+}

@@ -1,0 +1,491 @@
+/*
+ * decide.c - facts in, decision out; see decide.h.  The order of the
+ * rules is the documented one (authmilter.conf(5), README):
+ *   1. RequiredHeaders: an RFC 5322 3.6 field count violation is rejected;
+ *   2. RejectMultiValueFrom: several author domains are rejected;
+ *   3. a DNS temporary failure: DNSFailAction (when enforcing);
+ *   4. the DMARC disposition: reject (RejectFailures), quarantine
+ *      (HoldQuarantinedMessages or QuarantineHeader), or accept.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authres.h"
+#include "decide.h"
+#include "from.h"
+#include "resolver.h"
+#include "runtime.h"
+
+#define REPLY_MAX 512			/* bytes of SMTP reply text */
+#define LOG_MAX 4096			/* bytes of the log line */
+
+static const char *const action_names[] = { "accept", "quarantine", "reject", "tempfail" };
+
+const char *
+action_name(enum decision_action a)
+{
+	return (unsigned)a < 4 ? action_names[a] : "?";
+}
+
+void
+facts_init(struct facts *f)
+{
+	size_t i;
+
+	memset(f, 0, sizeof(*f));
+	for (i = 0; i < FACTS_MAX_FROM; i++)
+		str_init(&f->from[i], FACTS_FIELD_MAX);
+	str_init(&f->message_id, HISTORY_MSGID_MAX);
+}
+
+void
+facts_free(struct facts *f)
+{
+	size_t i;
+
+	for (i = 0; i < FACTS_MAX_FROM; i++)
+		str_free(&f->from[i]);
+	str_free(&f->message_id);
+	free(f->forged);
+	f->forged = NULL;
+	f->nforged = 0;
+}
+
+void
+decision_init(struct decision *d)
+{
+	memset(d, 0, sizeof(*d));
+	str_init(&d->reply, REPLY_MAX);
+	str_init(&d->authres, 64 * 1024);
+	str_init(&d->quarantine_reason, REPLY_MAX);
+	str_init(&d->add_name, 256);
+	str_init(&d->add_value, 1024);
+	str_init(&d->history, HISTORY_LINE_MAX);
+	str_init(&d->log, LOG_MAX);
+	verdict_init(&d->verdict);
+}
+
+void
+decision_free(struct decision *d)
+{
+	str_free(&d->reply);
+	str_free(&d->authres);
+	str_free(&d->quarantine_reason);
+	str_free(&d->add_name);
+	str_free(&d->add_value);
+	str_free(&d->history);
+	str_free(&d->log);
+	verdict_free(&d->verdict);
+	verdict_init(&d->verdict);
+	memset(&d->in, 0, sizeof(d->in));
+	d->evaluated = false;
+	d->skip_reason[0] = '\0';
+	d->action = ACTION_ACCEPT;
+	d->rcode[0] = d->xcode[0] = '\0';
+	d->ndelete = 0;
+	d->delete_index = NULL;
+	d->hold = false;
+}
+
+void
+decision_skip(struct decision *d, const char *why)
+{
+	d->evaluated = false;
+	d->action = ACTION_ACCEPT;
+	snprintf(d->skip_reason, sizeof(d->skip_reason), "%s", why);
+	(void)str_printf(&d->log, "skipped: %s", why);
+}
+
+/* ---------------------------------------------------------------- input */
+
+/* add_spf - one SPF outcome as a verdict input. */
+static void
+add_spf(struct verdict_input *in, const struct spf_outcome *o)
+{
+	struct verdict_spf *s = &in->spf[in->nspf];
+
+	if (in->nspf >= VERDICT_MAX_SPF)
+		return;
+	s->scope = o->scope;
+	s->result = o->result;
+	if (domain_normalize(o->domain, strlen(o->domain), s->domain) != DOMAIN_OK)
+		s->domain[0] = '\0';
+	in->nspf++;
+}
+
+/* add_dkim - the DKIM signatures as verdict inputs (extra: a= and b=). */
+static void
+add_dkim(struct verdict_input *in, const struct dkim_outcome *o,
+    struct authres_dkim_extra *extra)
+{
+	const struct dkim_sig_result *r;
+	struct verdict_dkim *v;
+	size_t i;
+
+	for (i = 0; i < o->n && in->ndkim < VERDICT_MAX_DKIM; i++) {
+		r = &o->sig[i];
+		v = &in->dkim[in->ndkim];
+		if (domain_normalize(r->d, strlen(r->d), v->domain) != DOMAIN_OK)
+			v->domain[0] = '\0';
+		snprintf(v->selector, sizeof(v->selector), "%s", r->s);
+		v->result = r->result;
+		extra[in->ndkim].a = r->a;
+		extra[in->ndkim].b = r->b8;
+		extra[in->ndkim].i = NULL;
+		in->ndkim++;
+	}
+}
+
+/* add_authors - the author domains of the From field(s) into in. */
+static void
+add_authors(const struct facts *f, struct verdict_input *in, struct from_result *fr)
+{
+	const char *vals[FACTS_MAX_FROM];
+	size_t lens[FACTS_MAX_FROM], i;
+
+	for (i = 0; i < f->nfrom; i++) {
+		vals[i] = str_cstr(&f->from[i]);
+		lens[i] = f->from[i].len;
+	}
+	from_collect(vals, lens, f->nfrom, fr);
+	in->nauthors = 0;
+	if (fr->status != FROM_OK && fr->status != FROM_MULTI_SAME_DOMAIN &&
+	    fr->status != FROM_MULTI_DIFF_DOMAIN && fr->status != FROM_MULTIPLE_HEADERS)
+		return;
+	for (i = 0; i < fr->ndomains && i < VERDICT_MAX_AUTHORS; i++)
+		memcpy(in->authors[in->nauthors++], fr->domains[i], DOMAIN_BUFSIZE);
+}
+
+/* fill_input - everything the verdict depends on. */
+static void
+fill_input(const struct runtime *rt, const struct facts *f, struct verdict_input *in,
+    struct authres_dkim_extra *extra, struct from_result *fr)
+{
+	size_t i;
+
+	memset(in, 0, sizeof(*in));
+	for (i = 0; i < f->nspf; i++) {
+		struct spf_outcome o = f->spf[i];
+
+		/* RFC 9989 3.2.4: for a null path the MAIL FROM identity is
+		 * postmaster@HELO, and its SPF result is what DMARC uses. */
+		if (i == 0 && f->null_sender)
+			o.scope = SPF_SCOPE_MFROM;
+		add_spf(in, &o);
+	}
+	if (f->dkim_done)
+		add_dkim(in, &f->dkim, extra);
+	add_authors(f, in, fr);
+	in->mode = rt->conf->org_mode;
+	in->psl = rt->psl;
+	in->honor_pct = rt->conf->honor_pct;
+}
+
+/* ---------------------------------------------------------------- rules */
+
+/* header_violation - the first RFC 5322 3.6 count violation, or NULL. */
+static const char *
+header_violation(const struct facts *f)
+{
+	static const struct { enum facts_counted h; const char *why; } once[] = {
+		{ FH_SENDER, "more than one Sender field" },
+		{ FH_REPLY_TO, "more than one Reply-To field" },
+		{ FH_TO, "more than one To field" },
+		{ FH_CC, "more than one Cc field" },
+		{ FH_BCC, "more than one Bcc field" },
+		{ FH_MESSAGE_ID, "more than one Message-ID field" },
+		{ FH_IN_REPLY_TO, "more than one In-Reply-To field" },
+		{ FH_REFERENCES, "more than one References field" },
+		{ FH_SUBJECT, "more than one Subject field" },
+	};
+	size_t i;
+
+	if (f->count[FH_FROM] != 1)
+		return f->count[FH_FROM] == 0 ? "no From field" : "more than one From field";
+	if (f->count[FH_DATE] != 1)
+		return f->count[FH_DATE] == 0 ? "no Date field" : "more than one Date field";
+	for (i = 0; i < sizeof(once) / sizeof(once[0]); i++)
+		if (f->count[once[i].h] > 1)
+			return once[i].why;
+	return NULL;
+}
+
+/* set_reply - rcode, xcode and the sanitised text (printable ASCII, no '%'). */
+static void
+set_reply(struct decision *d, const char *rcode, const char *xcode, const char *text)
+{
+	const unsigned char *p;
+
+	snprintf(d->rcode, sizeof(d->rcode), "%s", rcode);
+	snprintf(d->xcode, sizeof(d->xcode), "%s", xcode);
+	str_reset(&d->reply);
+	for (p = (const unsigned char *)text; *p != '\0'; p++)
+		if (str_appendc(&d->reply, (*p < 0x20 || *p > 0x7e || *p == '%') ? '?' : (char)*p) != STR_OK)
+			break;
+}
+
+/* template_var - the value of ${name} in RejectText. */
+static const char *
+template_var(const struct decision *d, const char *name, size_t n)
+{
+	const struct verdict *v = &d->verdict;
+
+	if (n == 6 && memcmp(name, "domain", 6) == 0)
+		return v->policy_domain[0] != '\0' ? v->policy_domain : v->header_from;
+	if (n == 6 && memcmp(name, "policy", 6) == 0)
+		return dmarc_policy_name(v->policy);
+	if (n == 6 && memcmp(name, "reason", 6) == 0)
+		return str_cstr(&v->reason);
+	return "";
+}
+
+/* expand - RejectText with ${domain} ${policy} ${reason} filled in. */
+static void
+expand(const struct decision *d, const char *tmpl, struct str *out)
+{
+	const char *p = tmpl, *close;
+
+	while (*p != '\0') {
+		if (p[0] == '$' && p[1] == '{' && (close = strchr(p + 2, '}')) != NULL) {
+			(void)str_appends(out, template_var(d, p + 2, (size_t)(close - p - 2)));
+			p = close + 1;
+			continue;
+		}
+		if (str_appendc(out, *p++) != STR_OK)
+			return;
+	}
+}
+
+/* split_xcode - a leading "5.x.y " of text as the enhanced status code. */
+static const char *
+split_xcode(const char *text, char *xcode, size_t size, const char *dflt)
+{
+	size_t n = strspn(text, "0123456789.");
+
+	if (n >= 5 && n < size && text[0] == dflt[0] && text[1] == '.' && text[n] == ' ') {
+		memcpy(xcode, text, n);
+		xcode[n] = '\0';
+		return text + n + 1;
+	}
+	snprintf(xcode, size, "%s", dflt);
+	return text;
+}
+
+/* reject_dmarc - the RejectText reply for a DMARC reject. */
+static void
+reject_dmarc(const struct conf *c, struct decision *d)
+{
+	struct str text = STR_INITIALIZER(REPLY_MAX);
+	char xcode[16];
+	const char *rest;
+
+	expand(d, c->reject_text != NULL ? c->reject_text : "rejected by DMARC policy", &text);
+	rest = split_xcode(str_cstr(&text), xcode, sizeof(xcode), "5.7.1");
+	d->action = ACTION_REJECT;
+	set_reply(d, "550", xcode, rest);
+	str_free(&text);
+}
+
+/* quarantine - hold the message or add the QuarantineHeader. */
+static void
+quarantine(const struct conf *c, struct decision *d)
+{
+	const char *h = c->quarantine_header != NULL ? c->quarantine_header : "";
+	const char *colon = strchr(h, ':');
+
+	d->action = ACTION_QUARANTINE;
+	d->hold = c->hold_quarantined || colon == NULL;
+	(void)str_printf(&d->quarantine_reason, "DMARC policy of %s is quarantine",
+	    d->verdict.policy_domain);
+	if (d->hold)
+		return;
+	(void)str_set(&d->add_name, h, (size_t)(colon - h));
+	for (colon++; *colon == ' ' || *colon == '\t'; colon++)
+		;
+	(void)str_appends(&d->add_value, colon);
+}
+
+/* not_enforced - RejectFailures no: a reject is lowered to none (local_policy). */
+static void
+not_enforced(struct verdict *v)
+{
+	v->disposition = DISP_NONE;
+	v->overrides |= OVERRIDE_LOCAL_POLICY;
+	(void)str_appends(&v->reason, "; reject not enforced (RejectFailures no)");
+}
+
+/* choose - the action, by the rules in the file comment. */
+static void
+choose(const struct conf *c, const struct facts *f, const struct from_result *fr,
+    struct decision *d)
+{
+	const char *why;
+	struct verdict *v = &d->verdict;
+
+	if (c->required_headers && (why = header_violation(f)) != NULL) {
+		d->action = ACTION_REJECT;
+		set_reply(d, "550", "5.7.1", why);
+		return;
+	}
+	if (c->reject_multi_value_from && fr->ndomains > 1) {
+		d->action = ACTION_REJECT;
+		set_reply(d, "550", "5.7.1", "several author domains in From (RejectMultiValueFrom)");
+		return;
+	}
+	if (v->result == DMARC_RES_TEMPERROR && c->reject_failures &&
+	    c->dns_fail_action == CONF_FAIL_TEMPFAIL) {
+		d->action = ACTION_TEMPFAIL;
+		set_reply(d, "451", "4.4.3", "temporary DNS failure evaluating DMARC, try again later");
+		return;
+	}
+	if (v->disposition == DISP_REJECT && !c->reject_failures)
+		not_enforced(v);
+	if (v->disposition == DISP_REJECT)
+		reject_dmarc(c, d);
+	else if (v->disposition == DISP_QUARANTINE)
+		quarantine(c, d);
+	else
+		d->action = ACTION_ACCEPT;
+}
+
+/* ---------------------------------------------------------------- outputs */
+
+/* trim_msgid - the Message-ID value without surrounding blanks. */
+static char *
+trim_msgid(const struct str *s)
+{
+	const char *p = s->len ? str_cstr(s) : "";
+	size_t n;
+
+	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		p++;
+	n = strlen(p);
+	while (n > 0 && isspace((unsigned char)p[n - 1]))
+		n--;
+	return n ? strndup(p, n) : NULL;
+}
+
+/* fill_history - the caller's fields of the history record. */
+static void
+fill_history(const struct facts *f, struct history_record *h)
+{
+	size_t i;
+
+	h->time = f->now;
+	snprintf(h->source_ip, sizeof(h->source_ip), "%s", f->ip[0] ? f->ip : "0.0.0.0");
+	h->envelope_from_present = f->have_envfrom;
+	memcpy(h->envelope_from, f->mail_from_domain, DOMAIN_BUFSIZE);
+	for (i = 0; i < f->nrcpt && i < HISTORY_MAX_RCPT; i++)
+		memcpy(h->envelope_to[h->nrcpt++], f->rcpt_domain[i], DOMAIN_BUFSIZE);
+	snprintf(h->queue_id, sizeof(h->queue_id), "%s", f->queue_id);
+	h->message_id = trim_msgid(&f->message_id);
+}
+
+/* write_history - the record line, when one is due. */
+static void
+write_history(const struct conf *c, const struct facts *f, struct decision *d)
+{
+	struct history_record h;
+	enum history_status st;
+
+	if (d->verdict.header_from[0] == '\0' ||
+	    (!d->verdict.record_found && !c->record_all_messages))
+		return;
+	history_record_init(&h);
+	fill_history(f, &h);
+	st = history_record_from_verdict(&h, &d->in, &d->verdict);
+	if (st == HISTORY_OK && (st = history_encode(&h, &d->history)) != HISTORY_OK &&
+	    h.message_id != NULL) {
+		free(h.message_id);		/* an unusable Message-ID: drop it */
+		h.message_id = NULL;
+		str_reset(&d->history);
+		st = history_encode(&h, &d->history);
+	}
+	if (st != HISTORY_OK)
+		str_reset(&d->history);
+	history_record_free(&h);
+}
+
+/* log_results - the SPF and DKIM part of the log line. */
+static void
+log_results(const struct facts *f, struct str *l)
+{
+	size_t i;
+
+	for (i = 0; i < f->nspf; i++)
+		(void)str_printf(l, " spf=%s(%s %s)", spf_result_name(f->spf[i].result),
+		    spf_scope_name(f->spf[i].scope), f->spf[i].domain[0] ? f->spf[i].domain : "-");
+	if (!f->dkim_done || f->dkim.n == 0)
+		(void)str_appends(l, " dkim=none");
+	for (i = 0; f->dkim_done && i < f->dkim.n; i++)
+		(void)str_printf(l, " dkim=%s(d=%s s=%s%s%s)",
+		    dkim_result_name(f->dkim.sig[i].result), f->dkim.sig[i].d,
+		    f->dkim.sig[i].s, f->dkim.sig[i].reason[0] ? ": " : "",
+		    f->dkim.sig[i].reason);
+}
+
+/* write_log - the one log line of the message. */
+static void
+write_log(const struct facts *f, struct decision *d)
+{
+	const struct verdict *v = &d->verdict;
+	struct str *l = &d->log;
+
+	(void)str_printf(l, "ip=%s from=%s", f->ip[0] ? f->ip : "-",
+	    v->header_from[0] ? v->header_from : "-");
+	log_results(f, l);
+	(void)str_printf(l, " dmarc=%s policy=%s disposition=%s action=%s",
+	    dmarc_result_name(v->result), dmarc_policy_name(v->policy),
+	    disposition_name(v->disposition), action_name(d->action));
+	if (d->rcode[0] != '\0')
+		(void)str_printf(l, " reply=\"%s %s %s\"", d->rcode, d->xcode, str_cstr(&d->reply));
+	if (f->nforged > 0)
+		(void)str_printf(l, " removed_authres=%zu", f->nforged);
+	(void)str_printf(l, " why=\"%s\"", v->reason.len ? str_cstr(&v->reason) : "");
+}
+
+/* no_author_why - the reason= of dmarc=none when no author domain was usable. */
+static const char *
+no_author_why(const struct from_result *fr, char *buf, size_t size)
+{
+	if (fr->status == FROM_NONE)
+		return "no From field";
+	snprintf(buf, size, "unusable From field: %s%s%s", from_status_name(fr->status),
+	    fr->reason[0] ? ", " : "", fr->reason);
+	return buf;
+}
+
+void
+decide(struct runtime *rt, const struct facts *f, struct decision *d)
+{
+	const struct conf *c = rt->conf;
+	struct authres_dkim_extra extra[VERDICT_MAX_DKIM];
+	struct resolver_env_ctx ctx = { rt->resolver, resolver_now_ms() + c->dns_budget_ms };
+	struct policy_env env = resolver_policy_env(&ctx);
+	struct from_result fr;
+	char why[256], err[256];
+	const char *dwhy = NULL;
+
+	d->evaluated = true;
+	memset(extra, 0, sizeof(extra));
+	fill_input(rt, f, &d->in, extra, &fr);
+	if (d->in.nauthors == 0)
+		dwhy = no_author_why(&fr, why, sizeof(why));
+	if (verdict_evaluate(&env, &d->in, &d->verdict) != VERDICT_OK) {
+		d->action = c->internal_error_action == CONF_FAIL_TEMPFAIL ?
+		    ACTION_TEMPFAIL : ACTION_ACCEPT;
+		set_reply(d, "451", "4.3.0", "temporary local problem, try again later");
+		(void)str_appends(&d->log, "internal error: out of memory evaluating DMARC");
+		return;
+	}
+	choose(c, f, &fr, d);
+	if (authres_write_verdict_why(&d->authres, c->authserv_id, &d->in, &d->verdict,
+	    extra, dwhy, err, sizeof(err)) != AUTHRES_OK)
+		str_reset(&d->authres);
+	d->ndelete = f->nforged;
+	d->delete_index = f->forged;
+	write_history(c, f, d);
+	write_log(f, d);
+}

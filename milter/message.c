@@ -1,0 +1,365 @@
+/*
+ * message.c - collect the facts of a connection and its messages, run the
+ * SPF and DKIM engines, hand the facts to decide(); see message.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "authres.h"
+#include "message.h"
+#include "netlist.h"
+#include "resolver.h"
+#include "runtime.h"
+
+enum msg_state {
+	MSG_IDLE = 0,		/* between messages */
+	MSG_SKIPPED,		/* not evaluated: skip_reason says why */
+	MSG_EVALUATING,		/* collecting */
+	MSG_DECIDED		/* message_eom ran */
+};
+
+struct message {
+	struct runtime *rt;
+	enum msg_state state;
+	char skip_reason[128];
+	char hostname[DOMAIN_BUFSIZE];
+	struct facts f;
+	struct dkim_msg *dkim;
+	struct str field;		/* "Name:value" for the DKIM engine */
+	struct decision d;
+	size_t ovr_nspf;		/* message_override */
+	struct spf_outcome ovr_spf[2];
+	bool ovr_dkim_set;
+	struct dkim_outcome ovr_dkim;
+};
+
+/* Header fields counted for RequiredHeaders, in enum facts_counted order. */
+static const char *const counted_names[FH_NCOUNTED] = {
+	"From", "Date", "Sender", "Reply-To", "To", "Cc", "Bcc",
+	"Message-ID", "In-Reply-To", "References", "Subject"
+};
+
+struct message *
+message_new(struct runtime *rt)
+{
+	struct message *m = calloc(1, sizeof(*m));
+
+	if (m == NULL)
+		return NULL;
+	m->rt = runtime_ref(rt);
+	facts_init(&m->f);
+	decision_init(&m->d);
+	str_init(&m->field, FACTS_FIELD_MAX + 1024);
+	return m;
+}
+
+void
+message_free(struct message *m)
+{
+	if (m == NULL)
+		return;
+	message_reset(m);
+	facts_free(&m->f);
+	decision_free(&m->d);
+	str_free(&m->field);
+	runtime_unref(m->rt);
+	free(m);
+}
+
+struct runtime *
+message_runtime(const struct message *m)
+{
+	return m->rt;
+}
+
+void
+message_connect(struct message *m, const char *ip, const char *hostname)
+{
+	snprintf(m->f.ip, sizeof(m->f.ip), "%s", ip != NULL ? ip : "");
+	snprintf(m->hostname, sizeof(m->hostname), "%s", hostname != NULL ? hostname : "");
+}
+
+void
+message_helo(struct message *m, const char *helo)
+{
+	snprintf(m->f.helo, sizeof(m->f.helo), "%s", helo != NULL ? helo : "");
+}
+
+/* strip_brackets - the address of a MAIL FROM / RCPT TO argument, without <>. */
+static void
+strip_brackets(const char *arg, char *out, size_t size)
+{
+	size_t n;
+
+	while (*arg == ' ')
+		arg++;
+	n = strlen(arg);
+	if (n >= 2 && arg[0] == '<' && arg[n - 1] == '>') {
+		arg++;
+		n -= 2;
+	}
+	if (n >= size)
+		n = size - 1;
+	memcpy(out, arg, n);
+	out[n] = '\0';
+}
+
+/* addr_domain - the normalised domain of an address, "" when none or invalid. */
+static void
+addr_domain(const char *addr, char *out)
+{
+	const char *at = strrchr(addr, '@');
+
+	out[0] = '\0';
+	if (at == NULL || at[1] == '\0')
+		return;
+	if (domain_normalize(at + 1, strlen(at + 1), out) != DOMAIN_OK)
+		out[0] = '\0';
+}
+
+/* skip_why - why this message is not evaluated, or NULL. */
+static const char *
+skip_why(struct message *m, const char *auth_user)
+{
+	const struct conf *c = m->rt->conf;
+
+	if (m->f.ip[0] != '\0' && c->ignore_hosts != NULL &&
+	    netlist_match(c->ignore_hosts, m->f.ip))
+		return "client in IgnoreHosts";
+	if (auth_user != NULL && auth_user[0] != '\0' && c->ignore_authenticated)
+		return "authenticated client (IgnoreAuthenticatedClients)";
+	if (m->f.mail_from_domain[0] != '\0' &&
+	    conf_list_has(&c->ignore_mail_from, m->f.mail_from_domain))
+		return "sender domain in IgnoreMailFrom";
+	return NULL;
+}
+
+/* run_spf - SPF for MAIL FROM (or postmaster@HELO) and for HELO. */
+static void
+run_spf(struct message *m)
+{
+	struct facts *f = &m->f;
+	int64_t deadline = resolver_now_ms() + m->rt->conf->dns_budget_ms;
+
+	f->nspf = 0;
+	spf_check(m->rt->spf, f->ip, f->helo, f->null_sender ? "" : f->mail_from,
+	    SPF_SCOPE_MFROM, deadline, &f->spf[f->nspf++]);
+	if (!f->null_sender && f->helo[0] != '\0')
+		spf_check(m->rt->spf, f->ip, f->helo, f->mail_from, SPF_SCOPE_HELO,
+		    deadline, &f->spf[f->nspf++]);
+}
+
+bool
+message_envfrom(struct message *m, const char *mail_from, const char *auth_user)
+{
+	const char *why;
+
+	message_reset(m);
+	m->f.have_envfrom = true;
+	strip_brackets(mail_from != NULL ? mail_from : "", m->f.mail_from,
+	    sizeof(m->f.mail_from));
+	m->f.null_sender = m->f.mail_from[0] == '\0';
+	addr_domain(m->f.mail_from, m->f.mail_from_domain);
+	if ((why = skip_why(m, auth_user)) != NULL) {
+		snprintf(m->skip_reason, sizeof(m->skip_reason), "%s", why);
+		m->state = MSG_SKIPPED;
+		return false;
+	}
+	m->state = MSG_EVALUATING;
+	if (m->f.ip[0] != '\0')
+		run_spf(m);
+	m->dkim = dkim_msg_new(m->rt->dkim, "");
+	return true;
+}
+
+void
+message_rcpt(struct message *m, const char *rcpt)
+{
+	char addr[DOMAIN_BUFSIZE + 256], dom[DOMAIN_BUFSIZE];
+	size_t i;
+
+	if (m->state != MSG_EVALUATING || rcpt == NULL)
+		return;
+	strip_brackets(rcpt, addr, sizeof(addr));
+	addr_domain(addr, dom);
+	if (dom[0] == '\0' || m->f.nrcpt >= FACTS_MAX_RCPT)
+		return;
+	for (i = 0; i < m->f.nrcpt; i++)
+		if (strcmp(m->f.rcpt_domain[i], dom) == 0)
+			return;
+	memcpy(m->f.rcpt_domain[m->f.nrcpt++], dom, DOMAIN_BUFSIZE);
+}
+
+/* count_field - the RFC 5322 3.6 counts. */
+static void
+count_field(struct facts *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < FH_NCOUNTED; i++)
+		if (strcasecmp(name, counted_names[i]) == 0 && f->count[i] < 1000000)
+			f->count[i]++;
+}
+
+/* note_authres - an Authentication-Results field: forged when it claims our id. */
+static void
+note_authres(struct message *m, const char *value, size_t len)
+{
+	const struct conf *c = m->rt->conf;
+	struct facts *f = &m->f;
+	unsigned *grown;
+
+	if (f->nar >= FACTS_MAX_AR)
+		return;
+	f->nar++;
+	if (!authres_claims_id(value, len, c->authserv_id) ||
+	    conf_list_has(&c->trusted_authserv_ids, c->authserv_id))
+		return;
+	if ((f->nforged & (f->nforged - 1)) == 0) {	/* 0, 1, 2, 4, ...: grow */
+		grown = realloc(f->forged, (f->nforged ? 2 * f->nforged : 1) * sizeof(*grown));
+		if (grown == NULL)
+			return;
+		f->forged = grown;
+	}
+	f->forged[f->nforged++] = (unsigned)f->nar;
+}
+
+/* keep_value - copy a From or Message-ID value into s (bounded). */
+static void
+keep_value(struct facts *f, struct str *s, const char *value, size_t len)
+{
+	if (str_set(s, value, len) != STR_OK)
+		f->header_too_big = true;
+}
+
+/* feed_dkim - "Name:value" with bare LFs as CRLF, into the DKIM engine. */
+static void
+feed_dkim(struct message *m, const char *name, const char *value, bool leadspc)
+{
+	struct str *s = &m->field;
+	enum str_status st;
+	const char *p;
+
+	str_reset(s);
+	st = str_appends(s, name);
+	if (st == STR_OK)
+		st = str_appends(s, leadspc ? ":" : ": ");
+	for (p = value; st == STR_OK && *p != '\0'; p++) {
+		if (*p == '\n' && (p == value || p[-1] != '\r'))
+			st = str_appendc(s, '\r');
+		if (st == STR_OK)
+			st = str_appendc(s, *p);
+	}
+	if (st != STR_OK) {
+		m->f.header_too_big = true;
+		return;
+	}
+	if (m->dkim != NULL)
+		dkim_msg_header(m->dkim, str_cstr(s), s->len);
+}
+
+void
+message_header(struct message *m, const char *name, const char *value, bool leadspc)
+{
+	struct facts *f = &m->f;
+	size_t len;
+
+	if (m->state != MSG_EVALUATING || name == NULL || value == NULL)
+		return;
+	len = strlen(value);
+	count_field(f, name);
+	if (strcasecmp(name, "From") == 0 && f->nfrom < FACTS_MAX_FROM)
+		keep_value(f, &f->from[f->nfrom++], value, len);
+	else if (strcasecmp(name, "Message-ID") == 0 && f->message_id.len == 0)
+		keep_value(f, &f->message_id, value, len);
+	else if (strcasecmp(name, "Authentication-Results") == 0)
+		note_authres(m, value, len);
+	feed_dkim(m, name, value, leadspc);
+}
+
+void
+message_eoh(struct message *m)
+{
+	if (m->state == MSG_EVALUATING && m->dkim != NULL)
+		dkim_msg_eoh(m->dkim);
+}
+
+void
+message_body(struct message *m, const unsigned char *data, size_t len)
+{
+	if (m->state == MSG_EVALUATING && m->dkim != NULL)
+		dkim_msg_body(m->dkim, data, len);
+}
+
+void
+message_override(struct message *m, const struct spf_outcome *spf, size_t nspf,
+    const struct dkim_outcome *dkim)
+{
+	if (nspf > 2)
+		nspf = 2;
+	if (nspf > 0)
+		memcpy(m->ovr_spf, spf, nspf * sizeof(*spf));
+	m->ovr_nspf = nspf;
+	m->ovr_dkim_set = dkim != NULL;
+	if (dkim != NULL)
+		m->ovr_dkim = *dkim;
+}
+
+/* apply_override - message_override's results into the facts. */
+static void
+apply_override(struct message *m)
+{
+	if (m->ovr_nspf > 0) {
+		memcpy(m->f.spf, m->ovr_spf, m->ovr_nspf * sizeof(m->ovr_spf[0]));
+		m->f.nspf = m->ovr_nspf;
+	}
+	if (m->ovr_dkim_set) {
+		m->f.dkim = m->ovr_dkim;
+		m->f.dkim_done = true;
+	}
+}
+
+const struct decision *
+message_eom(struct message *m, const char *queue_id, int64_t now)
+{
+	struct facts *f = &m->f;
+
+	decision_free(&m->d);
+	snprintf(f->queue_id, sizeof(f->queue_id), "%s", queue_id != NULL ? queue_id : "");
+	f->now = now;
+	if (m->state != MSG_EVALUATING) {
+		decision_skip(&m->d, m->state == MSG_SKIPPED ? m->skip_reason : "no MAIL FROM seen");
+		m->state = MSG_DECIDED;
+		return &m->d;
+	}
+	if (m->dkim != NULL) {
+		dkim_msg_eom(m->dkim, &f->dkim);
+		f->dkim_done = true;
+	}
+	apply_override(m);
+	decide(m->rt, f, &m->d);
+	m->state = MSG_DECIDED;
+	return &m->d;
+}
+
+void
+message_reset(struct message *m)
+{
+	char ip[sizeof(m->f.ip)], helo[sizeof(m->f.helo)];
+
+	dkim_msg_free(m->dkim);
+	m->dkim = NULL;
+	memcpy(ip, m->f.ip, sizeof(ip));
+	memcpy(helo, m->f.helo, sizeof(helo));
+	facts_free(&m->f);
+	facts_init(&m->f);
+	memcpy(m->f.ip, ip, sizeof(ip));
+	memcpy(m->f.helo, helo, sizeof(helo));
+	decision_free(&m->d);
+	m->state = MSG_IDLE;
+	m->skip_reason[0] = '\0';
+	m->ovr_nspf = 0;
+	m->ovr_dkim_set = false;
+}

@@ -1,0 +1,126 @@
+/*
+ * runtime.c - the per-configuration bundle of engines; see runtime.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dkim_verify.h"
+#include "psl.h"
+#include "resolver.h"
+#include "runtime.h"
+#include "spf.h"
+
+/* open_history - the HistoryFile for appending, or -1 when none is set. */
+static int
+open_history(const struct conf *c, char *err, size_t errsize)
+{
+	int fd;
+
+	if (c->history_file == NULL || c->history_file[0] == '\0')
+		return -1;
+	fd = open(c->history_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0)
+		snprintf(err, errsize, "HistoryFile %s: %s", c->history_file,
+		    strerror(errno));
+	return fd;
+}
+
+/* build_engines - resolver, SPF, DKIM and PSL of rt from its conf. */
+static int
+build_engines(struct runtime *rt, char *err, size_t errsize)
+{
+	const struct conf *c = rt->conf;
+	struct resolver_config rc;
+	struct dkim_config dc;
+
+	memset(&rc, 0, sizeof(rc));
+	conf_resolver(c, &rc);
+	if ((rt->resolver = resolver_new(&rc, err, errsize)) == NULL)
+		return -1;
+	if ((rt->spf = spf_engine_new(rt->resolver, err, errsize)) == NULL)
+		return -1;
+	memset(&dc, 0, sizeof(dc));
+	dc.min_key_bits = c->dkim_min_key_bits;
+	dc.max_signatures = c->dkim_max_signatures;
+	dc.dns_budget_ms = c->dns_budget_ms;
+	if ((rt->dkim = dkim_engine_new(&dc, rt->resolver, err, errsize)) == NULL)
+		return -1;
+	if (c->org_mode == ORG_MODE_PSL &&
+	    psl_load_file(c->psl_file, &rt->psl, err, errsize) != PSL_OK)
+		return -1;
+	return 0;
+}
+
+/* runtime_free - release everything (refs already zero). */
+static void
+runtime_free(struct runtime *rt)
+{
+	if (rt == NULL)
+		return;
+	dkim_engine_free(rt->dkim);
+	spf_engine_free(rt->spf);
+	resolver_free(rt->resolver);
+	psl_free(rt->psl);
+	if (rt->history_fd >= 0)
+		close(rt->history_fd);
+	conf_unref(rt->conf);
+	free(rt);
+}
+
+struct runtime *
+runtime_new(struct conf *c, char *err, size_t errsize)
+{
+	struct runtime *rt = calloc(1, sizeof(*rt));
+
+	if (rt == NULL) {
+		snprintf(err, errsize, "out of memory");
+		return NULL;
+	}
+	rt->conf = conf_ref(c);
+	rt->refs = 1;
+	rt->history_fd = -1;
+	if (build_engines(rt, err, errsize) != 0) {
+		runtime_free(rt);
+		return NULL;
+	}
+	rt->history_fd = open_history(c, err, errsize);
+	if (rt->history_fd < 0 && c->history_file != NULL && c->history_file[0] != '\0') {
+		runtime_free(rt);
+		return NULL;
+	}
+	return rt;
+}
+
+struct runtime *
+runtime_ref(struct runtime *rt)
+{
+	__atomic_add_fetch(&rt->refs, 1, __ATOMIC_RELAXED);
+	return rt;
+}
+
+void
+runtime_unref(struct runtime *rt)
+{
+	if (rt != NULL && __atomic_sub_fetch(&rt->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		runtime_free(rt);
+}
+
+int
+runtime_history_write(struct runtime *rt, const char *line, size_t len)
+{
+	ssize_t n;
+
+	if (rt->history_fd < 0)
+		return 0;
+	n = write(rt->history_fd, line, len);
+	if (n == (ssize_t)len)
+		return 0;
+	if (n >= 0)
+		errno = ENOSPC;		/* a short write: the line is torn */
+	__atomic_add_fetch(&rt->history_errors, 1, __ATOMIC_RELAXED);
+	return -1;
+}

@@ -1,0 +1,57 @@
+/*
+ * runtime.h - what evaluating a message needs, built from one configuration
+ * snapshot: the configuration itself, the one resolver, the SPF and DKIM
+ * engines, the public suffix list (PSL mode) and the history file.
+ *
+ * The daemon builds one at start and a new one on each successful reload,
+ * then swaps the current pointer; every connection holds a reference to the
+ * runtime it started with, so a reload never changes a message halfway.
+ *
+ * Thread-safety: runtime_new/runtime_free from one thread; runtime_ref,
+ * runtime_unref and every engine inside may be used from any thread.
+ */
+#ifndef AUTHMILTER_RUNTIME_H
+#define AUTHMILTER_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+
+struct resolver;
+struct spf_engine;
+struct dkim_engine;
+struct psl;
+
+struct runtime {
+	struct conf *conf;		/* a reference of its own */
+	struct resolver *resolver;
+	struct spf_engine *spf;
+	struct dkim_engine *dkim;
+	struct psl *psl;		/* NULL unless OrganizationalDomain psl */
+	int history_fd;			/* -1: no HistoryFile */
+	unsigned long history_errors;	/* failed writes (atomic) */
+	int refs;			/* atomic */
+};
+
+/*
+ * runtime_new - build from c (which gains a reference).  NULL with the
+ * reason in err when a part cannot be built (bad trust anchor, unreadable
+ * public suffix list, history file that cannot be opened, ...).
+ */
+struct runtime *runtime_new(struct conf *c, char *err, size_t errsize);
+
+/* runtime_ref - one more reference; returns rt. */
+struct runtime *runtime_ref(struct runtime *rt);
+
+/* runtime_unref - drop one reference; frees at zero.  NULL is fine. */
+void runtime_unref(struct runtime *rt);
+
+/*
+ * runtime_history_write - append one complete record line with a single
+ * write(2), so concurrent threads never interleave.  Returns 0, or -1 with
+ * errno (the caller logs; the message is never affected).
+ */
+int runtime_history_write(struct runtime *rt, const char *line, size_t len);
+
+#endif

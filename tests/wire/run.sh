@@ -1,0 +1,119 @@
+#!/bin/sh
+# run.sh - wire tests: the real authmilter daemon on a random loopback port,
+# driven by Debian's miltertest (tests/wire/driver.lua, one SMTP session per
+# tests/wire/cases/*.case), resolving through a private nsd on 127.0.0.1
+# that serves tests/wire/wire.zone plus a DKIM key made during the test
+# (messages signed by python3-dkim, tests/wire/sign.py).  Then: one history
+# record per evaluated message, SIGHUP reload (good and bad file),
+# TCP_NODELAY on the daemon's connections, clean stop on SIGTERM.
+# TAP output.  Stops only the processes it started, by PID.
+: "${top_srcdir:=.}"
+: "${top_builddir:=.}"
+src="$top_srcdir/tests/wire"
+milter="$top_builddir/milter/authmilter"
+n=0
+fail=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); echo "not ok $n - $1"; fail=$((fail + 1)); }
+check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
+
+# Debian's python3 has python3-dkim; another python3 first in PATH may not.
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+for tool in miltertest "$PY"; do
+	if ! command -v $tool >/dev/null 2>&1; then
+		[ "${CI:-}" = true ] && { echo "Bail out! $tool missing (run tests/deps.sh)"; exit 1; }
+		echo "1..0 # SKIP $tool not installed (run tests/deps.sh)"; exit 0
+	fi
+done
+
+tmp=$(mktemp -d)
+mpid=""
+cleanup() {
+	[ -n "$mpid" ] && kill "$mpid" 2>/dev/null
+	sh "$top_srcdir/tests/dns/nsd-stop.sh" "$tmp/nsd"
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# free_port - an unused TCP port on 127.0.0.1.
+free_port() {
+	"$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+"$PY" "$src/sign.py" "$tmp" "$src" || { echo "Bail out! signing failed"; exit 1; }
+cat "$src/wire.zone" "$tmp/keys.zone" >"$tmp/zone"
+nsport=$(sh "$top_srcdir/tests/dns/nsd-start.sh" "$tmp/nsd" "$tmp/zone" example) ||
+	{ echo "Bail out! cannot start nsd"; exit 1; }
+port=$(free_port)
+
+# write_conf FILE [EXTRA-LINES] - the daemon's configuration.
+write_conf() {
+	cat >"$1" <<CONF
+# wire test configuration
+Socket			inet:$port@127.0.0.1
+AuthservID		mx.wire.example
+Nameservers		127.0.0.1@$nsport
+DNSTimeout		3
+Syslog			no
+HoldQuarantinedMessages	yes
+HistoryFile		$tmp/history
+$2
+CONF
+}
+write_conf "$tmp/authmilter.conf" ""
+
+"$milter" -f -c "$tmp/authmilter.conf" 2>"$tmp/milter.log" &
+mpid=$!
+
+export SOCKET="inet:$port@127.0.0.1" WORKDIR="$tmp" CASEDIR="$src/messages"
+CASES=$(ls "$src"/cases/*.case | tr '\n' ' ')
+export CASES
+miltertest -s "$src/driver.lua" >"$tmp/driver.out" 2>&1
+while IFS= read -r line; do
+	case "$line" in
+	"ok "*) ok "${line#ok }" ;;
+	"not ok "*) notok "${line#not ok }" ;;
+	*) echo "# $line" ;;
+	esac
+done <"$tmp/driver.out"
+
+# One history record per evaluated message that had a DMARC record: the
+# cases above with a policy domain (not the ignored, authenticated or
+# no-author ones).
+want_hist=$(grep -l '^want \(accept\|reject\|quarantine\)' "$src"/cases/*.case | wc -l)
+got_hist=$(cat "$tmp/history" 2>/dev/null | grep -c "^AMH1")
+check "history records written ($got_hist)" '[ "$got_hist" -ge 10 ] && [ "$got_hist" -le "$want_hist" ]'
+check "history has the reject of reject.wire.example" \
+	'grep -q "hfrom=reject.wire.example.*disp=reject" "$tmp/history"'
+
+# TCP_NODELAY on the daemon's accepted connection (tests/wire/nodelay.py).
+check "TCP_NODELAY on the daemon's connections" \
+	'"$PY" "$src/nodelay.py" "$mpid" "$port" >"$tmp/nodelay.out" 2>&1'
+sed 's/^/# /' "$tmp/nodelay.out"
+
+# SIGHUP: a bad file keeps the old configuration, a good one is used.
+cp "$tmp/authmilter.conf" "$tmp/good.conf"
+write_conf "$tmp/authmilter.conf" "RejectFailures	maybe"
+kill -HUP "$mpid"; sleep 1
+check "bad reload is logged with file and line" \
+	'grep -q "reload failed.*authmilter.conf:[0-9]" "$tmp/milter.log"'
+check "daemon still running after a bad reload" 'kill -0 "$mpid" 2>/dev/null'
+write_conf "$tmp/authmilter.conf" "RejectFailures	no"
+kill -HUP "$mpid"; sleep 1
+check "good reload is logged" 'grep -q "configuration reloaded" "$tmp/milter.log"'
+CASES="$src/cases/02-reject.case" miltertest -s "$src/driver.lua" >"$tmp/after.out" 2>&1
+check "after reload (RejectFailures no) the spoof is no longer rejected" \
+	'grep -q "^not ok 02-reject: reject (got accept/accept)" "$tmp/after.out"'
+
+kill -TERM "$mpid"
+i=0
+while [ $i -lt 50 ] && kill -0 "$mpid" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+check "clean stop on SIGTERM" '! kill -0 "$mpid" 2>/dev/null && grep -q "stopped" "$tmp/milter.log"'
+mpid=""
+
+if [ "$fail" -ne 0 ]; then
+	echo "# daemon log:"; sed 's/^/# /' "$tmp/milter.log" | tail -60
+fi
+echo "1..$n"
+[ "$fail" -eq 0 ]
