@@ -34,6 +34,10 @@ struct opts {
 	bool dump;			/* -d */
 };
 
+/* The 1 MB milter packet size (SMFIP_MDS_1M); libmilter's header names it
+ * only when built with _FFR_MDS_NEGOTIATE. */
+#define MAX_PACKET ((1024 * 1024) - 1)
+
 static const char *conf_path;		/* what a reload reads */
 
 /* usage - the synopsis. */
@@ -248,6 +252,10 @@ open_socket(const struct conf *c)
 		fprintf(stderr, "authmilter: cannot use Socket %s\n", c->socket);
 		exit(1);
 	}
+	/* Accept packets up to 1 MB (libmilter's default is 64 KB, less than
+	 * Postfix's header_size_limit): a longer header field must not make
+	 * libmilter drop the connection and the MTA defer the message. */
+	smfi_setmaxdatasize(MAX_PACKET);
 	umask(c->umask);
 	if (smfi_opensocket(true) != MI_SUCCESS) {
 		fprintf(stderr, "authmilter: cannot open Socket %s (in use, or no permission?)\n",

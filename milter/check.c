@@ -218,6 +218,20 @@ set(struct conf *c, const char *key, const char *value)
 		die("%s", err);
 }
 
+/* set_path - a file named on the command line (relative to the current directory). */
+static void
+set_path(struct conf *c, const char *key, const char *path)
+{
+	char *abs;
+
+	if (path == NULL)
+		return;
+	if ((abs = realpath(path, NULL)) == NULL)
+		die("%s: %s", path, strerror(errno));
+	set(c, key, abs);
+	free(abs);
+}
+
 /* build_runtime - the configuration with the command line's overrides. */
 static struct runtime *
 build_runtime(const struct check_opts *o)
@@ -229,9 +243,9 @@ build_runtime(const struct check_opts *o)
 	c = o->config ? conf_load(o->config, stderr, err, sizeof(err)) : conf_defaults();
 	if (c == NULL)
 		die("%s", o->config ? err : "out of memory");
-	set(c, "DNSZoneFile", o->zone);
+	set_path(c, "DNSZoneFile", o->zone);
 	set(c, "AuthservID", o->authserv_id);
-	set(c, "PublicSuffixList", o->psl);
+	set_path(c, "PublicSuffixList", o->psl);
 	set(c, "OrganizationalDomain", o->org_mode);
 	set(c, "HonorPct", o->honor_pct ? "yes" : NULL);
 	if ((rt = runtime_new(c, err, sizeof(err))) == NULL)
@@ -443,6 +457,23 @@ print_dump(const struct decision *d)
 	str_free(&dump);
 }
 
+/* print_unfolded - name and value on one line: each fold becomes one space. */
+static void
+print_unfolded(const char *name, const char *v)
+{
+	fputs(name, stdout);
+	for (; *v != '\0'; v++) {
+		if (*v == '\r' || *v == '\n') {
+			while (v[1] == ' ' || v[1] == '\t' || v[1] == '\n')
+				v++;
+			putchar(' ');
+		} else {
+			putchar(*v);
+		}
+	}
+	putchar('\n');
+}
+
 /* print_decision - what the options ask for. */
 static void
 print_decision(const struct check_opts *o, const struct runtime *rt, const struct decision *d)
@@ -454,7 +485,7 @@ print_decision(const struct check_opts *o, const struct runtime *rt, const struc
 		print_dump(d);
 	} else {
 		if (d->evaluated)
-			printf("Authentication-Results: %s\n", str_cstr(&d->authres));
+			print_unfolded("Authentication-Results: ", str_cstr(&d->authres));
 		else
 			printf("(not evaluated: %s)\n", d->skip_reason);
 		printf("%s\n", action_name(d->action));

@@ -437,7 +437,8 @@ write_log(const struct facts *f, struct decision *d)
 	    v->header_from[0] ? v->header_from : "-");
 	log_results(f, l);
 	(void)str_printf(l, " dmarc=%s policy=%s disposition=%s action=%s",
-	    dmarc_result_name(v->result), dmarc_policy_name(v->policy),
+	    dmarc_result_name(v->result),
+	    v->policy != DMARC_POLICY_UNSET ? dmarc_policy_name(v->policy) : "-",
 	    disposition_name(v->disposition), action_name(d->action));
 	if (d->rcode[0] != '\0')
 		(void)str_printf(l, " reply=\"%s %s %s\"", d->rcode, d->xcode, str_cstr(&d->reply));

@@ -8,8 +8,15 @@ ex="$top_srcdir/doc/examples"
 n=0
 fail=0
 
-# expect NAME WANT-EXIT GREP-PATTERN ARGS... - run the checker and check both.
+# expect NAME WANT-EXIT GREP-PATTERN ARGS... - run the checker (--dump) and check both.
 expect() {
+	e_name=$1 e_want=$2 e_pat=$3
+	shift 3
+	expect_out "$e_name" "$e_want" "$e_pat" --dump "$@"
+}
+
+# expect_out NAME WANT-EXIT GREP-PATTERN ARGS... - the same with the output as asked.
+expect_out() {
 	name=$1 want=$2 pat=$3
 	shift 3
 	n=$((n + 1))
@@ -33,10 +40,19 @@ expect "the history record carries the decision" 3 '^history: AMH1\.0 .*pdom=exa
 expect "aligned DKIM pass passes" 0 '^result: pass' \
 	--dns "$ex/example.zone" --dkim pass:example.com:sel1 "$ex/example.eml"
 expect "HELO SPF never counts" 3 '^result: fail' \
-	--dns "$ex/example.zone" --helo-spf pass:mail.example.com "$ex/example.eml"
+	--dns "$ex/example.zone" --mail-from bounce@elsewhere.example.net \
+	--helo-spf pass:mail.example.com "$ex/example.eml"
 expect "psl mode finds the same policy" 3 '^mode: psl' \
 	--dns "$ex/example.zone" --org-mode psl "$ex/example.eml"
-expect "usage error without --dns" 1 'usage' "$ex/example.eml"
+expect_out "usage error without a message" 1 'usage' --dns "$ex/example.zone"
+expect_out "default output: the header, then the action" 3 '^reject$' \
+	--dns "$ex/example.zone" --spf pass:elsewhere.example.net "$ex/example.eml"
+expect_out "default output is two lines" 3 '^Authentication-Results: .*dmarc=fail' \
+	--dns "$ex/example.zone" --spf pass:elsewhere.example.net "$ex/example.eml"
+expect_out "--json gives the whole decision" 3 '"action": "reject"' \
+	--json --dns "$ex/example.zone" --spf pass:elsewhere.example.net "$ex/example.eml"
+expect_out "a client in IgnoreHosts is not evaluated" 0 'not evaluated: client in IgnoreHosts' \
+	--ip 127.0.0.1 --dns "$ex/example.zone" "$ex/example.eml"
 expect "bad SPF word is an error" 1 'bad SPF result' \
 	--dns "$ex/example.zone" --spf maybe:example.com "$ex/example.eml"
 tmp=$(mktemp -d)
@@ -51,7 +67,19 @@ printf '_dmarc.example.com. TIMEOUT\n' >"$tmp/timeout.zone"
 expect "DNS timeout is a temporary failure, not 'no record'" 4 '^result: temperror' \
 	--dns "$tmp/timeout.zone" "$ex/example.eml"
 printf 'From: a@example.net(.example.com\n\nbody\n' >"$tmp/trick.eml"
-expect "From trick yields no author domain" 0 '^from: unparseable' \
+expect "From trick yields no author domain" 0 'reason="unusable From field: unparseable' \
 	--dns "$ex/example.zone" "$tmp/trick.eml"
+# Hostile input through the same evaluation: a 1 MB header line, a NUL
+# byte in a header field (the field is dropped, as an MTA would), a From
+# with 1,000 addresses.
+python3 -c 'import sys; sys.stdout.write("From: a@example.com\nX-Huge: " + "a" * 1048576 + "\nSubject: t\n\nbody\n")' >"$tmp/huge.eml"
+expect "a 1 MB header line is evaluated normally" 3 '^result: fail' \
+	--dns "$ex/example.zone" "$tmp/huge.eml"
+printf 'From: a@example.com\nX-Nul: a\000b\nSubject: t\n\nbody\n' >"$tmp/nul.eml"
+expect "a NUL byte in a header field does no harm" 3 '^result: fail' \
+	--dns "$ex/example.zone" "$tmp/nul.eml"
+python3 -c 'print("From: " + ", ".join("u%d@example.com" % i for i in range(1000)) + "\n\nbody")' >"$tmp/many.eml"
+expect "a From with 1,000 addresses has no author domain" 0 'reason="unusable From field: unparseable' \
+	--dns "$ex/example.zone" "$tmp/many.eml"
 echo "1..$n"
 [ "$fail" -eq 0 ]

@@ -5,13 +5,16 @@ set -eu
 PKGS="build-essential autoconf automake libtool pkg-config
 	libmilter-dev libopendkim-dev libspf2-dev libunbound-dev libevent-dev
 	libssl-dev zlib1g-dev libsqlite3-dev libidn2-dev libyaml-dev publicsuffix
-	clang libclang-rt-14-dev python3 python3-authres python3-dkim openssl nsd ldnsutils"
+	clang libclang-rt-14-dev python3 python3-authres python3-dkim openssl nsd ldnsutils
+	miltertest postfix swaks"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
 if [ -n "$missing" ]; then
 	export DEBIAN_FRONTEND=noninteractive
+	# Postfix is only a test peer here: install it unconfigured.
+	echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
 	apt-get update -q
 	# shellcheck disable=SC2086
 	apt-get install -y -q --no-install-recommends $missing

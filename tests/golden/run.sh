@@ -23,7 +23,7 @@ while IFS="$tab" read -r name from args; do
 	n=$((n + 1))
 	printf 'From: %s\nTo: rcpt@example.net\nSubject: golden %s\n\nbody\n' "$from" "$name" >"$tmp/msg"
 	# shellcheck disable=SC2086
-	"$chk" --dns "$dir/golden.zone" --time 1795400000 --authserv-id mx.example.net \
+	"$chk" --dump --dns "$dir/golden.zone" --time 1795400000 --authserv-id mx.example.net \
 		--ip 198.51.100.7 --psl "$psl" \
 		$args "$tmp/msg" >"$tmp/out" 2>&1
 	echo "exit: $?" >>"$tmp/out"

@@ -42,6 +42,7 @@ free_port() {
 }
 
 "$PY" "$src/sign.py" "$tmp" "$src" || { echo "Bail out! signing failed"; exit 1; }
+"$PY" "$src/bad_input.py" "$tmp" || { echo "Bail out! bad_input.py failed"; exit 1; }
 cat "$src/wire.zone" "$tmp/keys.zone" >"$tmp/zone"
 nsport=$(sh "$top_srcdir/tests/dns/nsd-start.sh" "$tmp/nsd" "$tmp/zone" example) ||
 	{ echo "Bail out! cannot start nsd"; exit 1; }
@@ -77,6 +78,26 @@ while IFS= read -r line; do
 	*) echo "# $line" ;;
 	esac
 done <"$tmp/driver.out"
+
+# Hostile input (tests/wire/bad_input.py) through tests/wire/mtaclient.py.
+for msg in "$tmp"/bad-*.eml; do
+	name=$(basename "$msg" .eml)
+	timeout 120 "$PY" "$src/mtaclient.py" 127.0.0.1 "$port" "$msg" >"$tmp/$name.out" 2>&1
+	rc=$?
+	good=1
+	while IFS= read -r pat; do
+		grep -qF -- "$pat" "$tmp/$name.out" || good=0
+	done <"$tmp/$name.expect"
+	if [ $rc -eq 0 ] && [ $good -eq 1 ]; then
+		ok "$name: $(tr '\n' ' ' <"$tmp/$name.expect")"
+	else
+		notok "$name: $(tr '\n' ' ' <"$tmp/$name.expect") (exit $rc)"
+		cut -c1-200 "$tmp/$name.out" | sed 's/^/# /'
+	fi
+done
+check "the daemon survived the hostile input" 'kill -0 "$mpid" 2>/dev/null'
+check "its memory stayed bounded (VmHWM under 200 MB)" \
+	'[ "$(awk "/VmHWM/ { print \$2 }" /proc/$mpid/status)" -lt 204800 ]'
 
 # One history record per evaluated message that had a DMARC record: the
 # cases above with a policy domain (not the ignored, authenticated or
