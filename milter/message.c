@@ -119,6 +119,31 @@ addr_domain(const char *addr, char *out)
 		out[0] = '\0';
 }
 
+/*
+ * mailbox_ok - is addr an RFC 5321 Mailbox: a dot-atom or quoted-string
+ * local part, "@", a domain without blanks, commas or brackets?  Anything
+ * else ("a@ b.example", "a@b.example, c@d.example") has no SPF domain.
+ */
+static bool
+mailbox_ok(const char *addr)
+{
+	const char *p = addr, *at;
+
+	if (*p == '"') {
+		for (p++; *p != '\0' && *p != '"'; p++)
+			if (*p == '\\' && p[1] != '\0')
+				p++;
+		if (*p++ != '"')
+			return false;
+	} else {
+		p += strcspn(p, "@ \t,<>()[]:;\"\\");
+	}
+	if (*p != '@' || p == addr)
+		return false;
+	at = p;
+	return at[1] != '\0' && strcspn(at + 1, "@ \t,<>()[]:;\"\\") == strlen(at + 1);
+}
+
 /* skip_why - why this message is not evaluated, or NULL. */
 static const char *
 skip_why(struct message *m, const char *auth_user)
@@ -144,8 +169,17 @@ run_spf(struct message *m)
 	int64_t deadline = resolver_now_ms() + m->rt->conf->dns_budget_ms;
 
 	f->nspf = 0;
-	spf_check(m->rt->spf, f->ip, f->helo, f->null_sender ? "" : f->mail_from,
-	    SPF_SCOPE_MFROM, deadline, &f->spf[f->nspf++]);
+	if (!f->null_sender && !mailbox_ok(f->mail_from)) {
+		memset(&f->spf[0], 0, sizeof(f->spf[0]));
+		f->spf[0].result = SPF_RES_NONE;
+		f->spf[0].scope = SPF_SCOPE_MFROM;
+		snprintf(f->spf[0].reason, sizeof(f->spf[0].reason),
+		    "MAIL FROM is not a valid mailbox: no SPF domain");
+		f->nspf = 1;
+	} else {
+		spf_check(m->rt->spf, f->ip, f->helo, f->null_sender ? "" : f->mail_from,
+		    SPF_SCOPE_MFROM, deadline, &f->spf[f->nspf++]);
+	}
 	if (!f->null_sender && f->helo[0] != '\0')
 		spf_check(m->rt->spf, f->ip, f->helo, f->mail_from, SPF_SCOPE_HELO,
 		    deadline, &f->spf[f->nspf++]);
@@ -161,7 +195,8 @@ message_envfrom(struct message *m, const char *mail_from, const char *auth_user)
 	strip_brackets(mail_from != NULL ? mail_from : "", m->f.mail_from,
 	    sizeof(m->f.mail_from));
 	m->f.null_sender = m->f.mail_from[0] == '\0';
-	addr_domain(m->f.mail_from, m->f.mail_from_domain);
+	if (mailbox_ok(m->f.mail_from))
+		addr_domain(m->f.mail_from, m->f.mail_from_domain);
 	if ((why = skip_why(m, auth_user)) != NULL) {
 		snprintf(m->skip_reason, sizeof(m->skip_reason), "%s", why);
 		m->state = MSG_SKIPPED;
