@@ -90,6 +90,13 @@ load(const char *path)
 	return c;
 }
 
+/* dns_log - LogDNS lines into the log, at debug priority. */
+static void
+dns_log(const char *line)
+{
+	log_msg(LOG_DEBUG, NULL, "%s", line);
+}
+
 /* reload - SIGHUP: a new snapshot and runtime, or keep the old ones. */
 static void
 reload(void)
@@ -106,7 +113,7 @@ reload(void)
 		log_msg(LOG_ERR, NULL, "reload failed, old configuration kept: %s", err);
 		return;
 	}
-	if ((rt = runtime_new(c, err, sizeof(err))) == NULL) {
+	if ((rt = runtime_new(c, dns_log, err, sizeof(err))) == NULL) {
 		log_msg(LOG_ERR, NULL, "reload failed, old configuration kept: %s", err);
 		conf_unref(c);
 		return;
@@ -272,7 +279,7 @@ start_runtime(struct conf *c)
 	struct runtime *rt;
 	char err[1024];
 
-	if ((rt = runtime_new(c, err, sizeof(err))) == NULL) {
+	if ((rt = runtime_new(c, dns_log, err, sizeof(err))) == NULL) {
 		log_msg(LOG_ERR, NULL, "cannot start: %s", err);
 		exit(1);
 	}

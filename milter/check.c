@@ -33,7 +33,7 @@ struct check_opts {
 	const char *rcpt[CHECK_MAX_RCPT];
 	size_t nrcpt;
 	int64_t time;			/* -1: now */
-	bool json, dump, honor_pct;
+	bool json, dump, honor_pct, trace_dns;
 	size_t nspf;			/* --spf / --helo-spf */
 	struct spf_outcome spf[2];
 	bool dkim_given;		/* --dkim */
@@ -56,6 +56,7 @@ usage(int status)
 	    "  --authserv-id ID   override AuthservID; --psl FILE, --org-mode treewalk|psl, --honor-pct\n"
 	    "  --time EPOCH       time of the history record (default now)\n"
 	    "  --json             the whole decision as JSON; --dump  the decision, line by line\n"
+	    "  --trace-dns        every DNS lookup and its answer on standard error\n"
 	    "  what-if: --spf RESULT:DOMAIN, --helo-spf RESULT:DOMAIN, --dkim RESULT:DOMAIN[:SELECTOR]\n"
 	    "           replace the engines' results\n"
 	    "Exit status: 0 accept, 2 quarantine, 3 reject, 4 tempfail, 1 usage or input error.\n");
@@ -186,7 +187,7 @@ parse_args(int argc, char **argv, struct check_opts *o)
 		{ "time", required_argument, NULL, 't' }, { "spf", required_argument, NULL, 's' },
 		{ "helo-spf", required_argument, NULL, 'S' }, { "dkim", required_argument, NULL, 'k' },
 		{ "json", no_argument, NULL, 'j' }, { "dump", no_argument, NULL, 'd' },
-		{ "honor-pct", no_argument, NULL, 'P' }, { "help", no_argument, NULL, 'h' },
+		{ "honor-pct", no_argument, NULL, 'P' }, { "trace-dns", no_argument, NULL, 'T' }, { "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -198,8 +199,14 @@ parse_args(int argc, char **argv, struct check_opts *o)
 			printf("authmilter-check %s\n", PACKAGE_VERSION);
 			exit(0);
 		}
-		if (c == 'j' || c == 'd' || c == 'P')
-			*(c == 'j' ? &o->json : c == 'd' ? &o->dump : &o->honor_pct) = true;
+		if (c == 'j')
+			o->json = true;
+		else if (c == 'd')
+			o->dump = true;
+		else if (c == 'P')
+			o->honor_pct = true;
+		else if (c == 'T')
+			o->trace_dns = true;
 		else
 			parse_more(c, o);
 	}
@@ -232,6 +239,13 @@ set_path(struct conf *c, const char *key, const char *path)
 	free(abs);
 }
 
+/* dns_log - --trace-dns: every lookup on standard error. */
+static void
+dns_log(const char *line)
+{
+	fprintf(stderr, "%s\n", line);
+}
+
 /* build_runtime - the configuration with the command line's overrides. */
 static struct runtime *
 build_runtime(const struct check_opts *o)
@@ -248,7 +262,8 @@ build_runtime(const struct check_opts *o)
 	set_path(c, "PublicSuffixList", o->psl);
 	set(c, "OrganizationalDomain", o->org_mode);
 	set(c, "HonorPct", o->honor_pct ? "yes" : NULL);
-	if ((rt = runtime_new(c, err, sizeof(err))) == NULL)
+	set(c, "LogDNS", o->trace_dns ? "yes" : NULL);
+	if ((rt = runtime_new(c, dns_log, err, sizeof(err))) == NULL)
 		die("%s", err);
 	conf_unref(c);
 	return rt;

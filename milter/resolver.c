@@ -41,6 +41,7 @@ struct resolver {
 	bool zone_timeout_waits;
 	char **timeout_names;	/* zone mode: names that time out */
 	size_t n_timeout;
+	void (*trace)(const char *, int, const struct resolver_answer *, int64_t);
 };
 
 /* One query in flight; freed by the waiter, or by the callback if abandoned. */
@@ -377,6 +378,7 @@ resolver_new(const struct resolver_config *cfg, char *err, size_t errsize)
 	r->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : DEFAULT_TIMEOUT_MS;
 	r->zone_mode = cfg->zone_file != NULL;
 	r->zone_timeout_waits = cfg->zone_timeout_waits;
+	r->trace = cfg->trace;
 	r->ub = ub_ctx_create();
 	if (r->ub == NULL) {
 		set_err(err, errsize, "ub_ctx_create failed", NULL);
@@ -640,18 +642,22 @@ enum dns_rcode
 resolver_lookup(struct resolver *r, const char *name, int rrtype,
     int64_t deadline_ms, struct resolver_answer *out)
 {
-	int64_t deadline = effective_deadline(r, deadline_ms);
+	int64_t deadline = effective_deadline(r, deadline_ms), start = resolver_now_ms();
 
 	memset(out, 0, sizeof(*out));
 	out->rcode = DNS_TEMPFAIL;
 	if (name == NULL || name[0] == '\0' || strlen(name) > 254 ||
 	    rrtype <= 0 || rrtype > 65535) {
 		set_err(out->reason, sizeof(out->reason), "bad query", NULL);
-		return out->rcode = DNS_PERMFAIL;
+		out->rcode = DNS_PERMFAIL;
+	} else if (r->zone_mode) {
+		zone_lookup(r, name, rrtype, deadline, out);
+	} else {
+		run_query(r, name, rrtype, deadline, out);
 	}
-	if (r->zone_mode)
-		return zone_lookup(r, name, rrtype, deadline, out);
-	return run_query(r, name, rrtype, deadline, out);
+	if (r->trace != NULL)
+		r->trace(name != NULL ? name : "", rrtype, out, resolver_now_ms() - start);
+	return out->rcode;
 }
 
 void

@@ -32,6 +32,8 @@
 
 #include "env.h"
 
+struct resolver_answer;
+
 /* RR types used by the milter. */
 #define RESOLVER_T_A	1
 #define RESOLVER_T_CNAME	5
@@ -52,6 +54,10 @@ struct resolver_config {
 	unsigned timeout_ms;		/* per query; 0: 5000 */
 	const char *zone_file;		/* NULL: real DNS */
 	bool zone_timeout_waits;	/* TIMEOUT names wait for the deadline */
+	/* Debug trace of every lookup (LogDNS), NULL: none.  Called from the
+	 * looking-up thread after the answer, with the time it took. */
+	void (*trace)(const char *name, int rrtype, const struct resolver_answer *a,
+	    int64_t elapsed_ms);
 };
 
 /* One answer.  The records point into libunbound's result. */

@@ -29,9 +29,40 @@ open_history(const struct conf *c, char *err, size_t errsize)
 	return fd;
 }
 
+/* The process's DNS trace sink (one per process: the daemon's log or stderr). */
+static runtime_dns_log dns_log_fn;
+
+/* rrtype_name - the few types the milter asks for. */
+static const char *
+rrtype_name(int t)
+{
+	switch (t) {
+	case RESOLVER_T_A: return "A";
+	case RESOLVER_T_AAAA: return "AAAA";
+	case RESOLVER_T_MX: return "MX";
+	case RESOLVER_T_TXT: return "TXT";
+	case RESOLVER_T_PTR: return "PTR";
+	case RESOLVER_T_CNAME: return "CNAME";
+	default: return "?";
+	}
+}
+
+/* dns_trace - the resolver's trace hook: one line per lookup. */
+static void
+dns_trace(const char *name, int rrtype, const struct resolver_answer *a, int64_t ms)
+{
+	char line[512];
+
+	snprintf(line, sizeof(line), "dns %s %s -> %s (%zu records, %s, %lld ms)%s%s", name,
+	    rrtype_name(rrtype), dns_rcode_name(a->rcode), a->n, dns_sec_name(a->sec),
+	    (long long)ms, a->reason[0] ? ": " : "", a->reason);
+	if (dns_log_fn != NULL)
+		dns_log_fn(line);
+}
+
 /* build_engines - resolver, SPF, DKIM and PSL of rt from its conf. */
 static int
-build_engines(struct runtime *rt, char *err, size_t errsize)
+build_engines(struct runtime *rt, runtime_dns_log dns_log, char *err, size_t errsize)
 {
 	const struct conf *c = rt->conf;
 	struct resolver_config rc;
@@ -39,6 +70,10 @@ build_engines(struct runtime *rt, char *err, size_t errsize)
 
 	memset(&rc, 0, sizeof(rc));
 	conf_resolver(c, &rc);
+	if (c->log_dns && dns_log != NULL) {
+		dns_log_fn = dns_log;
+		rc.trace = dns_trace;
+	}
 	if ((rt->resolver = resolver_new(&rc, err, errsize)) == NULL)
 		return -1;
 	if ((rt->spf = spf_engine_new(rt->resolver, err, errsize)) == NULL)
@@ -72,7 +107,7 @@ runtime_free(struct runtime *rt)
 }
 
 struct runtime *
-runtime_new(struct conf *c, char *err, size_t errsize)
+runtime_new(struct conf *c, runtime_dns_log dns_log, char *err, size_t errsize)
 {
 	struct runtime *rt = calloc(1, sizeof(*rt));
 
@@ -83,7 +118,7 @@ runtime_new(struct conf *c, char *err, size_t errsize)
 	rt->conf = conf_ref(c);
 	rt->refs = 1;
 	rt->history_fd = -1;
-	if (build_engines(rt, err, errsize) != 0) {
+	if (build_engines(rt, dns_log, err, errsize) != 0) {
 		runtime_free(rt);
 		return NULL;
 	}

@@ -34,12 +34,17 @@ struct runtime {
 	int refs;			/* atomic */
 };
 
+/* A line of the DNS debug trace (LogDNS): "dns NAME TYPE -> STATUS ...". */
+typedef void (*runtime_dns_log)(const char *line);
+
 /*
- * runtime_new - build from c (which gains a reference).  NULL with the
- * reason in err when a part cannot be built (bad trust anchor, unreadable
- * public suffix list, history file that cannot be opened, ...).
+ * runtime_new - build from c (which gains a reference).  dns_log receives
+ * one line per DNS lookup when c->log_dns is set (NULL: never).  NULL with
+ * the reason in err when a part cannot be built (bad trust anchor,
+ * unreadable public suffix list, history file that cannot be opened, ...).
  */
-struct runtime *runtime_new(struct conf *c, char *err, size_t errsize);
+struct runtime *runtime_new(struct conf *c, runtime_dns_log dns_log, char *err,
+    size_t errsize);
 
 /* runtime_ref - one more reference; returns rt. */
 struct runtime *runtime_ref(struct runtime *rt);
