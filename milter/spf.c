@@ -19,9 +19,15 @@
  *     prefixes expressed without /0 (ip4/ip6 as two halves, a/mx through
  *     ANY_SUFFIX names);
  *   - limits (4.6.4) per check, not per record: 10 DNS-querying terms,
- *     2 void lookups, 10 MX names;
+ *     2 void lookups; MX names in order of preference (libspf2 stops at
+ *     10), PTR names beyond 10 ignored (libspf2 would fail the check);
  *   - an IPv4-mapped IPv6 client is checked as IPv4 (5), a name with an
- *     over-long or empty label does not exist (4.3).
+ *     over-long or empty label does not exist, a single-label domain
+ *     gives none (4.3);
+ *   - a macro whose digits keep every part loses them (libspf2 would drop
+ *     the value's first character, see digits_fixed);
+ *   - exp= explanations are found, fetched and expanded here (6.2, 7; see
+ *     explanation()), with spf_macro.c.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -41,8 +47,11 @@
 #include "spf.h"
 #include "spf_macro.h"
 
-/* RFC 7208 4.6.4: most MX names one mx mechanism may look at. */
+/* RFC 7208 4.6.4: most MX names one mx mechanism looks at (libspf2 checks). */
 #define SPF_MAX_MX_NAMES 10
+
+/* RFC 7208 4.6.4 (ptr) and 7.3 (%{p}): most PTR names looked at. */
+#define SPF_MAX_PTR_NAMES 10
 
 /* RFC 7208 4.6.4: most DNS-querying terms (include a mx ptr exists redirect). */
 #define SPF_MAX_DNS_TERMS 10
@@ -73,9 +82,6 @@
 
 /* Records whose exp= is remembered per check (more are a permerror anyway). */
 #define SPF_MAX_EXPS 24
-
-/* RFC 7208 4.6.4 (PTR) and 7.3 (%{p}): most PTR names looked at. */
-#define SPF_MAX_PTR_NAMES 10
 
 /* RFC 7208 7.3: the receiver's name for %{r} when none is configured. */
 #define SPF_UNKNOWN_RECEIVER "unknown"
@@ -454,6 +460,16 @@ is_spf_record(const char *txt)
 	    (txt[6] == '\0' || txt[6] == ' ');
 }
 
+/*
+ * The macro values a record will be expanded with, for digits_fixed(): the
+ * sender's parts, the record's own domain (%{d}), HELO and client address.
+ */
+struct macro_fix {
+	const char *s, *l, *o, *d, *h;
+	char i[80];		/* %{i}: dotted IPv4 or the IPv6 nibbles */
+	const char *v;
+};
+
 /* A record being rewritten for libspf2; overflow makes it unusable. */
 struct spf_out {
 	char *p;
@@ -461,6 +477,7 @@ struct spf_out {
 	bool overflow;
 	const char *exp;	/* the exp= domain-spec in the input, or NULL */
 	size_t exp_len;
+	const struct macro_fix *fix;	/* NULL: macros copied as they are */
 };
 
 /* out_put - append s[0..n) to o. */
@@ -480,6 +497,71 @@ static void
 out_str(struct spf_out *o, const char *s)
 {
 	out_put(o, s, strlen(s));
+}
+
+/* fix_value - the value a macro letter will have, NULL if unknown (%{p}). */
+static const char *
+fix_value(const struct macro_fix *f, char letter)
+{
+	switch (letter) {
+	case 's': return f->s;
+	case 'l': return f->l;
+	case 'o': return f->o;
+	case 'd': return f->d;
+	case 'h': return f->h;
+	case 'i': return f->i;
+	case 'v': return f->v;
+	default: return NULL;
+	}
+}
+
+/*
+ * digits_fixed - does the macro need its digit transformer dropped?
+ * libspf2 1.2.10 (SPF_record_expand_data) loses the first character of a
+ * value that has no more parts than the digits ask for ("%{l1r+}" of "joel"
+ * gives "oel", "%{d3}" of "example.com" "xample.com"); keeping that many
+ * right-hand parts keeps them all, so the digits can go.  A %{p} value is
+ * not known before libspf2 looks it up, so that one cannot be corrected.
+ */
+static bool
+digits_fixed(const struct macro_fix *f, const struct spf_macro_term *t)
+{
+	const char *value = fix_value(f, t->letter), *delims, *p;
+	unsigned parts = 1;
+
+	if (t->digits == 0 || value == NULL)
+		return false;
+	delims = t->delims[0] != '\0' ? t->delims : ".";
+	for (p = value; (p = strpbrk(p, delims)) != NULL; p++)
+		parts++;
+	return parts <= t->digits;
+}
+
+/* out_spec - append term text s[0..n), correcting macros (digits_fixed). */
+static void
+out_spec(struct spf_out *o, const char *s, size_t n)
+{
+	struct spf_macro_term t;
+	size_t i = 0, start;
+
+	while (i < n) {
+		start = i;
+		if (s[i] != '%' || o->fix == NULL ||
+		    !spf_macro_parse(s, n, &i, SPF_MACRO_DOMAIN, &t)) {
+			out_put(o, s + i, 1);
+			i = start + 1;
+			continue;
+		}
+		if (t.digits == 0 || !digits_fixed(o->fix, &t)) {
+			out_put(o, s + start, i - start);
+			continue;
+		}
+		out_put(o, s + start, 3);	/* "%{" and the letter */
+		if (t.reverse)
+			out_put(o, "r", 1);
+		out_str(o, t.delims);
+		out_put(o, "}", 1);
+	}
 }
 
 /* dual_values - the ip4 and ip6 prefix lengths of a valid dual-cidr (-1). */
@@ -520,13 +602,13 @@ emit_a_mx(struct spf_out *o, const char *t, size_t n, size_t q, size_t r,
 	out_put(o, t, q + r);
 	if (keep == 0) {
 		if (d > 0)
-			out_put(o, dom, d);
+			out_spec(o, dom, d);
 		else
 			out_str(o, ":%{d}");
 		out_str(o, "." ANY_SUFFIX);
 		return;
 	}
-	out_put(o, dom, d);
+	out_spec(o, dom, d);
 	if (keep > 0) {
 		snprintf(num, sizeof(num), v6 ? "//%d" : "/%d", keep);
 		out_str(o, num);
@@ -557,7 +639,7 @@ emit_term(struct spf_out *o, const char *t, size_t n, bool v6)
 	    mech_is(t + q, n - q, "mx", &r))
 		emit_a_mx(o, t, n, q, r, v6);
 	else
-		out_put(o, t, n);
+		out_spec(o, t, n);
 }
 
 /*
@@ -679,6 +761,30 @@ note_syntax(struct spf_check_ctx *c, const char *name, const char *why)
 	c->bad_syntax = true;
 }
 
+/* fix_init - the values libspf2 expands the macros of name's record with. */
+static void
+fix_init(const struct spf_check_ctx *c, const char *name, struct macro_fix *f)
+{
+	const SPF_request_t *req = c->req;
+	size_t k, n = 0;
+
+	memset(f, 0, sizeof(*f));
+	f->s = req->env_from;
+	f->l = req->env_from_lp;
+	f->o = req->env_from_dp;
+	f->d = name;
+	f->h = req->helo_dom;
+	f->v = req->client_ver == AF_INET6 ? "ip6" : "in-addr";
+	if (req->client_ver != AF_INET6) {
+		inet_ntop(AF_INET, &req->ipv4, f->i, sizeof(f->i));
+		return;
+	}
+	for (k = 0; k < 16; k++)
+		n += (size_t)snprintf(f->i + n, sizeof(f->i) - n, "%s%x.%x",
+		    k > 0 ? "." : "", req->ipv6.s6_addr[k] >> 4,
+		    req->ipv6.s6_addr[k] & 15);
+}
+
 /*
  * exp_standin - remember the exp= of a record fetched for name and append
  * its stand-in " exp=N.EXP_SUFFIX" (N = 0 when there is none, or when the
@@ -713,15 +819,18 @@ exp_standin(struct spf_check_ctx *c, struct spf_out *o, const char *name)
 static void
 check_records(struct spf_check_ctx *c, SPF_dns_rr_t *rr, const char *name)
 {
+	struct macro_fix fix;
 	struct spf_out o;
 	char *txt;
 	int i;
 
+	fix_init(c, name, &fix);
 	for (i = 0; i < rr->num_rr; i++) {
 		txt = rr->rr[i]->txt;
 		if (!is_spf_record(txt))
 			continue;
 		memset(&o, 0, sizeof(o));
+		o.fix = &fix;
 		o.size = 4 * strlen(txt) + 128;
 		if ((o.p = malloc(o.size)) == NULL) {
 			note_tempfail(c, name, "out of memory");
@@ -743,16 +852,42 @@ check_records(struct spf_check_ctx *c, SPF_dns_rr_t *rr, const char *name)
 	}
 }
 
-/* fill_rr - copy the records of ans into rr; -1 on a malformed record. */
+/* mx_pref - the preference of MX rdata i of ans (malformed: last). */
+static unsigned
+mx_pref(const struct resolver_answer *ans, size_t i)
+{
+	if (ans->len[i] < 2)
+		return 65536;
+	return (unsigned)ans->data[i][0] << 8 | ans->data[i][1];
+}
+
+/*
+ * fill_rr - copy the records of ans into rr; -1 on a malformed record.  MX
+ * names go in order of preference (stable): RFC 7208 4.6.4 lets an mx
+ * mechanism look at 10 of them, and libspf2 takes them in the order given,
+ * which the DNS does not define.
+ */
 static int
 fill_rr(SPF_dns_rr_t *rr, const struct resolver_answer *ans)
 {
-	size_t i;
+	size_t i, j, n = ans->n < 1000 ? ans->n : 1000, *order;
+	int rc = 0;
 
-	for (i = 0; i < ans->n && i < 1000; i++)
-		if (rr_set(rr, (int)i, ans->data[i], (size_t)ans->len[i]) != 0)
-			return -1;
-	rr->num_rr = (int)i;
+	if ((order = calloc(n > 0 ? n : 1, sizeof(*order))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		for (j = i; j > 0 && rr->rr_type == ns_t_mx &&
+		    mx_pref(ans, order[j - 1]) > mx_pref(ans, i); j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+	}
+	for (i = 0; i < n && rc == 0; i++)
+		rc = rr_set(rr, (int)i, ans->data[order[i]],
+		    (size_t)ans->len[order[i]]);
+	free(order);
+	if (rc != 0)
+		return -1;
+	rr->num_rr = (int)n;
 	return 0;
 }
 
@@ -876,9 +1011,14 @@ layer_query(SPF_dns_server_t *dns, const char *domain, ns_type type)
 	}
 	if (rr != NULL && rc == DNS_OK && type == ns_t_txt)
 		check_records(c, rr, domain);
-	if (rr != NULL && rc == DNS_OK && type == ns_t_mx &&
-	    rr->num_rr > SPF_MAX_MX_NAMES)
-		note_syntax(c, domain, "more than 10 MX names");
+	/*
+	 * RFC 7208 4.6.4: more than 10 MX names is a permerror once the first
+	 * 10 did not match, as libspf2 does by itself; of more than 10 PTR
+	 * names the rest are ignored, where libspf2 would fail the check.
+	 */
+	if (rr != NULL && rc == DNS_OK && type == ns_t_ptr &&
+	    rr->num_rr > SPF_MAX_PTR_NAMES)
+		rr->num_rr = SPF_MAX_PTR_NAMES;
 	if (rr != NULL && (rc == DNS_TEMPFAIL || rc == DNS_PERMFAIL) &&
 	    (type == ns_t_a || type == ns_t_aaaa) && is_ptr_target(c, domain)) {
 		rr->herrno = HOST_NOT_FOUND;	/* RFC 7208 5.5: skip the name */
@@ -1388,6 +1528,37 @@ fail_explanation(const struct spf_engine *e, struct spf_check_ctx *c,
 	explanation(c, &v, out);
 }
 
+/* multi_label - RFC 7208 4.3: is the domain a multi-label name? */
+static bool
+multi_label(const char *domain)
+{
+	const char *dot = strchr(domain, '.');
+
+	return dot != NULL && dot != domain && dot[1] != '\0';
+}
+
+/* run_check - the identity, check_host() and the explanation of a fail. */
+static void
+run_check(const struct spf_engine *e, struct spf_check_ctx *c,
+    const char *ip, const char *helo, const char *from,
+    struct spf_outcome *out)
+{
+	if (set_identity(c->req, ip, helo, from, &c->v6, out) != 0) {
+		out->result = SPF_RES_PERMERROR;
+		return;
+	}
+	if (!multi_label(out->domain)) {
+		/* RFC 7208 4.3: not a multi-label domain name: none. */
+		out->result = SPF_RES_NONE;
+		set_text(out->reason, sizeof(out->reason),
+		    "not a multi-label domain name");
+		return;
+	}
+	run_query(c->req, c, out);
+	if (out->result == SPF_RES_FAIL)
+		fail_explanation(e, c, ip, helo, from, out);
+}
+
 /* ctx_free - a check's state, with the exp= texts it kept. */
 static void
 ctx_free(struct spf_check_ctx *c)
@@ -1434,18 +1605,16 @@ spf_check(struct spf_engine *e, const char *client_ip, const char *helo,
 	dns.name = "authmilter";
 	dns.hook = c;
 	srv = SPF_server_new_dns(&dns, 0);
-	if (srv != NULL)
+	if (srv != NULL) {
 		SPF_server_set_rec_dom(srv, e->receiver);
+		SPF_server_set_max_dns_mx(srv, SPF_MAX_MX_NAMES);
+	}
 	req = srv != NULL ? SPF_request_new(srv) : NULL;
 	c->req = req;
 	if (req == NULL)
 		set_text(out->reason, sizeof(out->reason), "out of memory");
-	else if (set_identity(req, client_ip, helo, from, &c->v6, out) == 0)
-		run_query(req, c, out);
 	else
-		out->result = SPF_RES_PERMERROR;
-	if (out->result == SPF_RES_FAIL)
-		fail_explanation(e, c, client_ip, helo, from, out);
+		run_check(e, c, client_ip, helo, from, out);
 	if (req != NULL)
 		SPF_request_free(req);
 	if (srv != NULL)

@@ -23,6 +23,54 @@ static const char zone_mx[] =
     "manymx.test. IN MX 9 m9.test.\nmanymx.test. IN MX 10 m10.test.\n"
     "manymx.test. IN MX 11 m11.test.\n";
 
+/*
+ * mxpref.test: 11 MX names, the client's the most preferred but written
+ * last; mxlast.test: the client's the 11th by preference.  192.0.2.88: 12
+ * PTR names, none of them with an address.
+ */
+static const char zone_order[] =
+    "mxpref.test. IN MX 2 p1.mxpref.test.\n"
+    "mxpref.test. IN MX 3 p2.mxpref.test.\n"
+    "mxpref.test. IN MX 4 p3.mxpref.test.\n"
+    "mxpref.test. IN MX 5 p4.mxpref.test.\n"
+    "mxpref.test. IN MX 6 p5.mxpref.test.\n"
+    "mxpref.test. IN MX 7 p6.mxpref.test.\n"
+    "mxpref.test. IN MX 8 p7.mxpref.test.\n"
+    "mxpref.test. IN MX 9 p8.mxpref.test.\n"
+    "mxpref.test. IN MX 10 p9.mxpref.test.\n"
+    "mxpref.test. IN MX 11 p10.mxpref.test.\n"
+    "mxlast.test. IN MX 1 p1.mxpref.test.\n"
+    "mxlast.test. IN MX 2 p2.mxpref.test.\n"
+    "mxlast.test. IN MX 3 p3.mxpref.test.\n"
+    "mxlast.test. IN MX 4 p4.mxpref.test.\n"
+    "mxlast.test. IN MX 5 p5.mxpref.test.\n"
+    "mxlast.test. IN MX 6 p6.mxpref.test.\n"
+    "mxlast.test. IN MX 7 p7.mxpref.test.\n"
+    "mxlast.test. IN MX 8 p8.mxpref.test.\n"
+    "mxlast.test. IN MX 9 p9.mxpref.test.\n"
+    "mxlast.test. IN MX 10 p10.mxpref.test.\n"
+    "mxpref.test. IN MX 1 hit.mxpref.test.\n"
+    "mxlast.test. IN MX 20 hit.mxpref.test.\n"
+    "hit.mxpref.test. IN A 192.0.2.77\n"
+    "mxpref.test. IN TXT \"v=spf1 mx -all\"\n"
+    "mxlast.test. IN TXT \"v=spf1 mx -all\"\n"
+    "88.2.0.192.in-addr.arpa. IN PTR n1.ptr.test.\n"
+    "88.2.0.192.in-addr.arpa. IN PTR n2.ptr.test.\n"
+    "88.2.0.192.in-addr.arpa. IN PTR n3.ptr.test.\n"
+    "88.2.0.192.in-addr.arpa. IN PTR n4.ptr.test.\n"
+    "88.2.0.192.in-addr.arpa. IN PTR n5.ptr.test.\n"
+    "88.2.0.192.in-addr.arpa. IN PTR n6.ptr.test.\n"
+    "88.2.0.192.in-addr.arpa. IN PTR n7.ptr.test.\n"
+    "88.2.0.192.in-addr.arpa. IN PTR n8.ptr.test.\n"
+    "88.2.0.192.in-addr.arpa. IN PTR n9.ptr.test.\n"
+    "88.2.0.192.in-addr.arpa. IN PTR n10.ptr.test.\n"
+    "88.2.0.192.in-addr.arpa. IN PTR n11.ptr.test.\n"
+    "88.2.0.192.in-addr.arpa. IN PTR n12.ptr.test.\n"
+    "manyptr.test. IN TXT \"v=spf1 ptr ?all\"\n"
+    "nolabels. IN TXT \"v=spf1 +all\"\n"
+    "lp.test. IN TXT \"v=spf1 exists:%{l1r+}.%{d3} -all\"\n"
+    "joel.lp.test. IN A 127.0.0.2\n";
+
 static const char zone[] =
     "pass.test. IN TXT \"v=spf1 ip4:192.0.2.1 -all\"\n"
     "fail.test. IN TXT \"v=spf1 -all\"\n"
@@ -191,6 +239,23 @@ static const struct spf_case cases[] = {
 	    "longlabel.test"},
 	{"no helo, null sender", "192.0.2.1", "", "", SPF_SCOPE_MFROM,
 	    SPF_RES_NONE, SPF_SCOPE_HELO, ""},
+	{"MX names by preference", "192.0.2.77", "x.test", "a@mxpref.test",
+	    SPF_SCOPE_MFROM, SPF_RES_PASS, SPF_SCOPE_MFROM, "mxpref.test"},
+	{"11th MX name by preference", "192.0.2.77", "x.test",
+	    "a@mxlast.test", SPF_SCOPE_MFROM, SPF_RES_PERMERROR,
+	    SPF_SCOPE_MFROM, "mxlast.test"},
+	{"12 PTR names: the rest ignored", "192.0.2.88", "x.test",
+	    "a@manyptr.test", SPF_SCOPE_MFROM, SPF_RES_NEUTRAL, SPF_SCOPE_MFROM,
+	    "manyptr.test"},
+	{"single-label domain: none", "192.0.2.1", "x.test", "a@nolabels",
+	    SPF_SCOPE_MFROM, SPF_RES_NONE, SPF_SCOPE_MFROM, "nolabels"},
+	{"single-label helo: none", "192.0.2.1", "nolabels", "",
+	    SPF_SCOPE_HELO, SPF_RES_NONE, SPF_SCOPE_HELO, "nolabels"},
+	{"digits keeping every part", "192.0.2.1", "x.test", "joel@lp.test",
+	    SPF_SCOPE_MFROM, SPF_RES_PASS, SPF_SCOPE_MFROM, "lp.test"},
+	{"digits keeping every part, other user", "192.0.2.1", "x.test",
+	    "jo@lp.test", SPF_SCOPE_MFROM, SPF_RES_FAIL, SPF_SCOPE_MFROM,
+	    "lp.test"},
 };
 
 /* run_cases - every row of the table. */
@@ -459,6 +524,7 @@ main(void)
 	if (fp != NULL) {
 		fputs(zone, fp);
 		fputs(zone_mx, fp);
+		fputs(zone_order, fp);
 		fclose(fp);
 	}
 	memset(&cfg, 0, sizeof(cfg));
