@@ -76,7 +76,7 @@ build_engines(struct runtime *rt, runtime_dns_log dns_log, char *err, size_t err
 	}
 	if ((rt->resolver = resolver_new(&rc, err, errsize)) == NULL)
 		return -1;
-	if ((rt->spf = spf_engine_new(rt->resolver, err, errsize)) == NULL)
+	if ((rt->spf = spf_engine_new(rt->resolver, c->authserv_id, err, errsize)) == NULL)
 		return -1;
 	memset(&dc, 0, sizeof(dc));
 	dc.min_key_bits = c->dkim_min_key_bits;

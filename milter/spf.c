@@ -19,9 +19,15 @@
  *     prefixes expressed without /0 (ip4/ip6 as two halves, a/mx through
  *     ANY_SUFFIX names);
  *   - limits (4.6.4) per check, not per record: 10 DNS-querying terms,
- *     2 void lookups, 10 MX names;
+ *     2 void lookups; MX names in order of preference (libspf2 stops at
+ *     10), PTR names beyond 10 ignored (libspf2 would fail the check);
  *   - an IPv4-mapped IPv6 client is checked as IPv4 (5), a name with an
- *     over-long or empty label does not exist (4.3).
+ *     over-long or empty label does not exist, a single-label domain
+ *     gives none (4.3);
+ *   - a macro whose digits keep every part loses them (libspf2 would drop
+ *     the value's first character, see digits_fixed);
+ *   - exp= explanations are found, fetched and expanded here (6.2, 7; see
+ *     explanation()), with spf_macro.c.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -31,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <spf2/spf.h>
 #include <spf2/spf_dns.h>
@@ -38,9 +45,13 @@
 
 #include "resolver.h"
 #include "spf.h"
+#include "spf_macro.h"
 
-/* RFC 7208 4.6.4: most MX names one mx mechanism may look at. */
+/* RFC 7208 4.6.4: most MX names one mx mechanism looks at (libspf2 checks). */
 #define SPF_MAX_MX_NAMES 10
+
+/* RFC 7208 4.6.4 (ptr) and 7.3 (%{p}): most PTR names looked at. */
+#define SPF_MAX_PTR_NAMES 10
 
 /* RFC 7208 4.6.4: most DNS-querying terms (include a mx ptr exists redirect). */
 #define SPF_MAX_DNS_TERMS 10
@@ -62,8 +73,39 @@
 /* Largest text form of a domain name, with its NUL (the resolver takes 254). */
 #define SPF_NAME_MAX 256
 
+/*
+ * libspf2 sees each record's exp= as "exp=N." EXP_SUFFIX, N the record's
+ * index + 1 in the check's table (0: the record has none); see
+ * explanation().
+ */
+#define EXP_SUFFIX "exp--authmilter.invalid"
+
+/* Records whose exp= is remembered per check (more are a permerror anyway). */
+#define SPF_MAX_EXPS 24
+
+/* RFC 7208 7.3: the receiver's name for %{r} when none is configured. */
+#define SPF_UNKNOWN_RECEIVER "unknown"
+
 struct spf_engine {
 	struct resolver *r;
+	char receiver[SPF_NAME_MAX];	/* %{r} */
+};
+
+/* Longest <sender> kept for the macros: local-part, '@', domain. */
+#define SPF_SENDER_MAX (2 * SPF_NAME_MAX)
+
+/* The <sender> identity and client address, for the macros. */
+struct spf_ident {
+	char sender[SPF_SENDER_MAX];	/* s */
+	char local[SPF_NAME_MAX];	/* l (RFC 5321 allows 64; longer is cut) */
+	char domain[SPF_NAME_MAX];	/* o */
+	char ip[INET6_ADDRSTRLEN];	/* i c v, IPv4-mapped as IPv4 */
+};
+
+/* The exp= of one SPF record: its domain-spec and the record's domain. */
+struct spf_exp {
+	char *spec;			/* NULL: the record has no exp= */
+	char domain[SPF_NAME_MAX];	/* %{d} while that record is evaluated */
 };
 
 /* State of one check, reached from the DNS layer through its hook. */
@@ -82,6 +124,12 @@ struct spf_check_ctx {
 	char targets[SPF_MAX_TARGETS][SPF_NAME_MAX];
 	bool target_ptr[SPF_MAX_TARGETS];	/* the name came from a PTR answer */
 	char dns_reason[160];	/* the first such problem */
+	/* exp= of each record served (see explanation()), and the last one
+	 * libspf2 asked for: 1 + index, 0 none. */
+	unsigned n_exps;
+	struct spf_exp exps[SPF_MAX_EXPS];
+	unsigned exp_asked;
+	struct spf_ident id;	/* for the explanation's macros */
 };
 
 
@@ -166,35 +214,6 @@ macro_literal(unsigned char ch)
 }
 
 /*
- * macro_expand - the macro-expand at s[*i] (s[*i] == '%'); advances *i.
- * in_exp allows the letters c, r, t (explanation strings only).
- */
-static bool
-macro_expand(const char *s, size_t n, size_t *i, bool in_exp)
-{
-	size_t j = *i + 1;
-
-	if (j < n && (s[j] == '%' || s[j] == '_' || s[j] == '-')) {
-		*i = j + 1;
-		return true;
-	}
-	if (j + 1 >= n || s[j] != '{' ||
-	    strchr(in_exp ? "slodiphcrtv" : "slodiphv",
-	    tolower((unsigned char)s[j + 1])) == NULL || s[j + 1] == '\0')
-		return false;
-	for (j += 2; j < n && isdigit((unsigned char)s[j]); j++)
-		continue;
-	if (j < n && (s[j] == 'r' || s[j] == 'R'))
-		j++;
-	while (j < n && s[j] != '\0' && strchr(".-+,/_=", s[j]) != NULL)
-		j++;
-	if (j >= n || s[j] != '}')
-		return false;
-	*i = j + 1;
-	return true;
-}
-
-/*
  * macro_string - is s[0..n) a macro-string?  *last_macro tells whether it
  * ends with a macro-expand (a valid domain-end by itself).
  */
@@ -206,7 +225,7 @@ macro_string(const char *s, size_t n, bool *last_macro)
 	*last_macro = false;
 	while (i < n) {
 		if (s[i] == '%') {
-			if (!macro_expand(s, n, &i, false))
+			if (!spf_macro_parse(s, n, &i, SPF_MACRO_DOMAIN, NULL))
 				return false;
 			*last_macro = true;
 		} else if (macro_literal((unsigned char)s[i])) {
@@ -410,8 +429,8 @@ struct spf_syntax {
 };
 
 /*
- * term_check - one term; 1 keep, 2 keep (redirect=), 0 drop (unknown
- * modifier), -1 invalid.
+ * term_check - one term; 1 keep, 2 keep (redirect=), 3 exp= (the layer
+ * handles it), 0 drop (unknown modifier), -1 invalid.
  */
 static int
 term_check(const char *t, size_t n, struct spf_syntax *st)
@@ -429,7 +448,7 @@ term_check(const char *t, size_t n, struct spf_syntax *st)
 		return (st->redirects++ == 0 &&
 		    domain_spec(t + 9, n - 9)) ? 2 : -1;
 	if (name == 3 && strncasecmp(t, "exp", 3) == 0)
-		return (st->exps++ == 0 && domain_spec(t + 4, n - 4)) ? 1 : -1;
+		return (st->exps++ == 0 && domain_spec(t + 4, n - 4)) ? 3 : -1;
 	return macro_string(t + name + 1, n - name - 1, &last) ? 0 : -1;
 }
 
@@ -441,11 +460,24 @@ is_spf_record(const char *txt)
 	    (txt[6] == '\0' || txt[6] == ' ');
 }
 
+/*
+ * The macro values a record will be expanded with, for digits_fixed(): the
+ * sender's parts, the record's own domain (%{d}), HELO and client address.
+ */
+struct macro_fix {
+	const char *s, *l, *o, *d, *h;
+	char i[80];		/* %{i}: dotted IPv4 or the IPv6 nibbles */
+	const char *v;
+};
+
 /* A record being rewritten for libspf2; overflow makes it unusable. */
 struct spf_out {
 	char *p;
 	size_t n, size;
 	bool overflow;
+	const char *exp;	/* the exp= domain-spec in the input, or NULL */
+	size_t exp_len;
+	const struct macro_fix *fix;	/* NULL: macros copied as they are */
 };
 
 /* out_put - append s[0..n) to o. */
@@ -465,6 +497,71 @@ static void
 out_str(struct spf_out *o, const char *s)
 {
 	out_put(o, s, strlen(s));
+}
+
+/* fix_value - the value a macro letter will have, NULL if unknown (%{p}). */
+static const char *
+fix_value(const struct macro_fix *f, char letter)
+{
+	switch (letter) {
+	case 's': return f->s;
+	case 'l': return f->l;
+	case 'o': return f->o;
+	case 'd': return f->d;
+	case 'h': return f->h;
+	case 'i': return f->i;
+	case 'v': return f->v;
+	default: return NULL;
+	}
+}
+
+/*
+ * digits_fixed - does the macro need its digit transformer dropped?
+ * libspf2 1.2.10 (SPF_record_expand_data) loses the first character of a
+ * value that has no more parts than the digits ask for ("%{l1r+}" of "joel"
+ * gives "oel", "%{d3}" of "example.com" "xample.com"); keeping that many
+ * right-hand parts keeps them all, so the digits can go.  A %{p} value is
+ * not known before libspf2 looks it up, so that one cannot be corrected.
+ */
+static bool
+digits_fixed(const struct macro_fix *f, const struct spf_macro_term *t)
+{
+	const char *value = fix_value(f, t->letter), *delims, *p;
+	unsigned parts = 1;
+
+	if (t->digits == 0 || value == NULL)
+		return false;
+	delims = t->delims[0] != '\0' ? t->delims : ".";
+	for (p = value; (p = strpbrk(p, delims)) != NULL; p++)
+		parts++;
+	return parts <= t->digits;
+}
+
+/* out_spec - append term text s[0..n), correcting macros (digits_fixed). */
+static void
+out_spec(struct spf_out *o, const char *s, size_t n)
+{
+	struct spf_macro_term t;
+	size_t i = 0, start;
+
+	while (i < n) {
+		start = i;
+		if (s[i] != '%' || o->fix == NULL ||
+		    !spf_macro_parse(s, n, &i, SPF_MACRO_DOMAIN, &t)) {
+			out_put(o, s + i, 1);
+			i = start + 1;
+			continue;
+		}
+		if (t.digits == 0 || !digits_fixed(o->fix, &t)) {
+			out_put(o, s + start, i - start);
+			continue;
+		}
+		out_put(o, s + start, 3);	/* "%{" and the letter */
+		if (t.reverse)
+			out_put(o, "r", 1);
+		out_str(o, t.delims);
+		out_put(o, "}", 1);
+	}
 }
 
 /* dual_values - the ip4 and ip6 prefix lengths of a valid dual-cidr (-1). */
@@ -505,13 +602,13 @@ emit_a_mx(struct spf_out *o, const char *t, size_t n, size_t q, size_t r,
 	out_put(o, t, q + r);
 	if (keep == 0) {
 		if (d > 0)
-			out_put(o, dom, d);
+			out_spec(o, dom, d);
 		else
 			out_str(o, ":%{d}");
 		out_str(o, "." ANY_SUFFIX);
 		return;
 	}
-	out_put(o, dom, d);
+	out_spec(o, dom, d);
 	if (keep > 0) {
 		snprintf(num, sizeof(num), v6 ? "//%d" : "/%d", keep);
 		out_str(o, num);
@@ -542,13 +639,14 @@ emit_term(struct spf_out *o, const char *t, size_t n, bool v6)
 	    mech_is(t + q, n - q, "mx", &r))
 		emit_a_mx(o, t, n, q, r, v6);
 	else
-		out_put(o, t, n);
+		out_spec(o, t, n);
 }
 
 /*
  * record_check - validate the SPF record txt and write into o the text
  * libspf2 is to see: unknown modifiers dropped, redirect= dropped when the
- * record has "all" (RFC 7208 6.1: it MUST then be ignored), terms
+ * record has "all" (RFC 7208 6.1: it MUST then be ignored), exp= taken
+ * out into o->exp (check_records puts a stand-in in its place), terms
  * rewritten by emit_term.  false when the record breaks the grammar.
  */
 static bool
@@ -569,6 +667,11 @@ record_check(const char *txt, struct spf_out *o, bool v6)
 			break;
 		if ((keep = term_check(txt + i, n, &st)) < 0)
 			return false;
+		if (keep == 3) {	/* exp=: kept aside, see explanation() */
+			o->exp = txt + i + 4;
+			o->exp_len = n - 4;
+			keep = 0;
+		}
 		if (keep == 2)
 			redir = o->n;
 		if (keep)
@@ -658,6 +761,55 @@ note_syntax(struct spf_check_ctx *c, const char *name, const char *why)
 	c->bad_syntax = true;
 }
 
+/* fix_init - the values libspf2 expands the macros of name's record with. */
+static void
+fix_init(const struct spf_check_ctx *c, const char *name, struct macro_fix *f)
+{
+	const SPF_request_t *req = c->req;
+	size_t k, n = 0;
+
+	memset(f, 0, sizeof(*f));
+	f->s = req->env_from;
+	f->l = req->env_from_lp;
+	f->o = req->env_from_dp;
+	f->d = name;
+	f->h = req->helo_dom;
+	f->v = req->client_ver == AF_INET6 ? "ip6" : "in-addr";
+	if (req->client_ver != AF_INET6) {
+		inet_ntop(AF_INET, &req->ipv4, f->i, sizeof(f->i));
+		return;
+	}
+	for (k = 0; k < 16; k++)
+		n += (size_t)snprintf(f->i + n, sizeof(f->i) - n, "%s%x.%x",
+		    k > 0 ? "." : "", req->ipv6.s6_addr[k] >> 4,
+		    req->ipv6.s6_addr[k] & 15);
+}
+
+/*
+ * exp_standin - remember the exp= of a record fetched for name and append
+ * its stand-in " exp=N.EXP_SUFFIX" (N = 0 when there is none, or when the
+ * table is full: no explanation then).
+ */
+static void
+exp_standin(struct spf_check_ctx *c, struct spf_out *o, const char *name)
+{
+	struct spf_exp *x;
+	unsigned idx = 0;
+	char term[64];
+
+	if (o->exp != NULL && c->n_exps < SPF_MAX_EXPS) {
+		x = &c->exps[c->n_exps];
+		x->spec = strndup(o->exp, o->exp_len);
+		set_text(x->domain, sizeof(x->domain), name);
+		if (x->spec != NULL)
+			idx = ++c->n_exps;
+	}
+	snprintf(term, sizeof(term), " exp=%u." EXP_SUFFIX, idx);
+	out_str(o, term);
+	if (!o->overflow)
+		o->p[o->n] = '\0';
+}
+
 /*
  * check_records - validate the SPF records of a TXT answer and hand libspf2
  * their rewritten text (record_check).  An invalid one is cut to "v=spf1"
@@ -667,22 +819,28 @@ note_syntax(struct spf_check_ctx *c, const char *name, const char *why)
 static void
 check_records(struct spf_check_ctx *c, SPF_dns_rr_t *rr, const char *name)
 {
+	struct macro_fix fix;
 	struct spf_out o;
 	char *txt;
 	int i;
 
+	fix_init(c, name, &fix);
 	for (i = 0; i < rr->num_rr; i++) {
 		txt = rr->rr[i]->txt;
 		if (!is_spf_record(txt))
 			continue;
-		o.size = 4 * strlen(txt) + 64;
-		o.n = 0;
-		o.overflow = false;
+		memset(&o, 0, sizeof(o));
+		o.fix = &fix;
+		o.size = 4 * strlen(txt) + 128;
 		if ((o.p = malloc(o.size)) == NULL) {
 			note_tempfail(c, name, "out of memory");
 			continue;
 		}
-		if (!record_check(txt, &o, c->v6) || o.overflow) {
+		if (record_check(txt, &o, c->v6))
+			exp_standin(c, &o, name);
+		else
+			o.overflow = true;
+		if (o.overflow) {
 			note_syntax(c, name, "invalid SPF record");
 			txt[6] = '\0';
 		} else if (SPF_dns_rr_buf_realloc(rr, i, o.n + 1) ==
@@ -694,16 +852,42 @@ check_records(struct spf_check_ctx *c, SPF_dns_rr_t *rr, const char *name)
 	}
 }
 
-/* fill_rr - copy the records of ans into rr; -1 on a malformed record. */
+/* mx_pref - the preference of MX rdata i of ans (malformed: last). */
+static unsigned
+mx_pref(const struct resolver_answer *ans, size_t i)
+{
+	if (ans->len[i] < 2)
+		return 65536;
+	return (unsigned)ans->data[i][0] << 8 | ans->data[i][1];
+}
+
+/*
+ * fill_rr - copy the records of ans into rr; -1 on a malformed record.  MX
+ * names go in order of preference (stable): RFC 7208 4.6.4 lets an mx
+ * mechanism look at 10 of them, and libspf2 takes them in the order given,
+ * which the DNS does not define.
+ */
 static int
 fill_rr(SPF_dns_rr_t *rr, const struct resolver_answer *ans)
 {
-	size_t i;
+	size_t i, j, n = ans->n < 1000 ? ans->n : 1000, *order;
+	int rc = 0;
 
-	for (i = 0; i < ans->n && i < 1000; i++)
-		if (rr_set(rr, (int)i, ans->data[i], (size_t)ans->len[i]) != 0)
-			return -1;
-	rr->num_rr = (int)i;
+	if ((order = calloc(n > 0 ? n : 1, sizeof(*order))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		for (j = i; j > 0 && rr->rr_type == ns_t_mx &&
+		    mx_pref(ans, order[j - 1]) > mx_pref(ans, i); j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+	}
+	for (i = 0; i < n && rc == 0; i++)
+		rc = rr_set(rr, (int)i, ans->data[order[i]],
+		    (size_t)ans->len[order[i]]);
+	free(order);
+	if (rc != 0)
+		return -1;
+	rr->num_rr = (int)n;
 	return 0;
 }
 
@@ -827,9 +1011,14 @@ layer_query(SPF_dns_server_t *dns, const char *domain, ns_type type)
 	}
 	if (rr != NULL && rc == DNS_OK && type == ns_t_txt)
 		check_records(c, rr, domain);
-	if (rr != NULL && rc == DNS_OK && type == ns_t_mx &&
-	    rr->num_rr > SPF_MAX_MX_NAMES)
-		note_syntax(c, domain, "more than 10 MX names");
+	/*
+	 * RFC 7208 4.6.4: more than 10 MX names is a permerror once the first
+	 * 10 did not match, as libspf2 does by itself; of more than 10 PTR
+	 * names the rest are ignored, where libspf2 would fail the check.
+	 */
+	if (rr != NULL && rc == DNS_OK && type == ns_t_ptr &&
+	    rr->num_rr > SPF_MAX_PTR_NAMES)
+		rr->num_rr = SPF_MAX_PTR_NAMES;
 	if (rr != NULL && (rc == DNS_TEMPFAIL || rc == DNS_PERMFAIL) &&
 	    (type == ns_t_a || type == ns_t_aaaa) && is_ptr_target(c, domain)) {
 		rr->herrno = HOST_NOT_FOUND;	/* RFC 7208 5.5: skip the name */
@@ -933,13 +1122,237 @@ layer_lookup(SPF_dns_server_t *dns, const char *domain, ns_type type,
 	return layer_query(dns, domain, type);
 }
 
+/* ------------------------------------------------------------ explanation */
+
+/*
+ * Explanations (RFC 7208 6.2) are the layer's work because libspf2 1.2.10
+ * gets them wrong: SPF_request_get_exp compiles the explanation TXT with
+ * SPF_record_compile_macro, whose parser (SPF_c_parse_macro) treats a space
+ * as the end of a record term, so each space is taken as a '%' escape and
+ * eats the character after it ("go away %{i}" comes back as "go%away%{i}",
+ * nothing expanded); it also takes the first of several TXT records where
+ * the RFC says to ignore the exp=, asks for the explanation of softfail and
+ * neutral results too, and computes one at every include level using the
+ * including record's exp= with the included domain.  So the layer keeps
+ * every record's exp= aside (exp_standin) and gives libspf2 a stand-in that
+ * names the record; libspf2's last call of the get_exp hook is made for the
+ * record that decided the result (the sub-checks of include end before
+ * their parent, and a redirect= target's own exp= replaces the original's,
+ * both as RFC 7208 6.2 wants).  On a fail, explanation() expands that
+ * exp= domain-spec, fetches its one TXT record and expands the text with
+ * spf_macro.c.
+ */
+
+/* layer_get_exp - libspf2's get_exp hook: note which exp= was asked for. */
+static SPF_errcode_t
+layer_get_exp(SPF_server_t *srv, const char *domain, char **bufp,
+    size_t *buflenp)
+{
+	struct spf_check_ctx *c = srv->resolver->hook;
+	char *end;
+	unsigned long idx = strtoul(domain, &end, 10);
+
+	c->exp_asked = 0;
+	if (end != domain && strcasecmp(end, "." EXP_SUFFIX) == 0 &&
+	    idx <= c->n_exps)
+		c->exp_asked = (unsigned)idx;
+	if (*bufp != NULL && *buflenp > 0)
+		(*bufp)[0] = '\0';	/* libspf2's own text stays empty */
+	return SPF_E_SUCCESS;
+}
+
+/* The environment of the explanation's macros (%{p} found on demand). */
+struct exp_env {
+	struct spf_check_ctx *c;
+	const char *ip;			/* the client, IPv4-mapped as IPv4 */
+	const char *domain;		/* the current domain */
+	bool looked;			/* %{p} already computed */
+	char validated[SPF_NAME_MAX];	/* "" when none */
+};
+
+/* reverse_name - the in-addr.arpa / ip6.arpa name of ip, and its bytes. */
+static int
+reverse_name(const char *ip, char *out, size_t size, unsigned char *a,
+    size_t *alen)
+{
+	size_t n = 0;
+	int k;
+
+	if (inet_pton(AF_INET, ip, a) == 1) {
+		*alen = 4;
+		snprintf(out, size, "%u.%u.%u.%u.in-addr.arpa", a[3], a[2],
+		    a[1], a[0]);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, ip, a) != 1 || size < 74)
+		return -1;
+	*alen = 16;
+	for (k = 15; k >= 0; k--)
+		n += (size_t)snprintf(out + n, size - n, "%x.%x.", a[k] & 15,
+		    a[k] >> 4);
+	snprintf(out + n, size - n, "ip6.arpa");
+	return 0;
+}
+
+/* has_address - does name have the address a (alen bytes)? */
+static bool
+has_address(struct spf_check_ctx *c, const char *name,
+    const unsigned char *a, size_t alen)
+{
+	struct resolver_answer ans;
+	bool found = false;
+	size_t k;
+
+	if (resolver_lookup(c->r, name, alen == 4 ? RESOLVER_T_A :
+	    RESOLVER_T_AAAA, c->deadline_ms, &ans) == DNS_OK)
+		for (k = 0; k < ans.n && !found; k++)
+			found = (size_t)ans.len[k] == alen &&
+			    memcmp(ans.data[k], a, alen) == 0;
+	resolver_answer_free(&ans);
+	return found;
+}
+
+/* name_rank - RFC 7208 7.3 %{p}: 3 the domain, 2 a subdomain, 1 other. */
+static int
+name_rank(const char *name, const char *domain)
+{
+	size_t n = strlen(name), d = strlen(domain);
+
+	if (strcasecmp(name, domain) == 0)
+		return 3;
+	if (n > d && name[n - d - 1] == '.' &&
+	    strcasecmp(name + n - d, domain) == 0)
+		return 2;
+	return 1;
+}
+
+/*
+ * find_validated - RFC 7208 5.5 and 7.3: of the client's PTR names (the
+ * first SPF_MAX_PTR_NAMES) those whose addresses include the client; the
+ * domain itself, else a subdomain, else any.  DNS errors: none.
+ */
+static void
+find_validated(struct exp_env *x)
+{
+	struct resolver_answer ans;
+	unsigned char a[16];
+	char rev[SPF_NAME_MAX], name[SPF_NAME_MAX];
+	size_t alen, k;
+	int best = 0, rank;
+
+	if (reverse_name(x->ip, rev, sizeof(rev), a, &alen) != 0)
+		return;
+	if (resolver_lookup(x->c->r, rev, RESOLVER_T_PTR, x->c->deadline_ms,
+	    &ans) != DNS_OK) {
+		resolver_answer_free(&ans);
+		return;
+	}
+	for (k = 0; k < ans.n && k < SPF_MAX_PTR_NAMES && best < 3; k++) {
+		if (resolver_wire_name(ans.data[k], (size_t)ans.len[k], 0, name,
+		    sizeof(name)) != 0 || !name_valid(name) ||
+		    (rank = name_rank(name, x->domain)) <= best ||
+		    !has_address(x->c, name, a, alen))
+			continue;
+		best = rank;
+		set_text(x->validated, sizeof(x->validated), name);
+	}
+	resolver_answer_free(&ans);
+}
+
+/* validated_name - the %{p} callback of struct spf_macro_vars. */
+static const char *
+validated_name(void *arg)
+{
+	struct exp_env *x = arg;
+
+	if (!x->looked) {
+		x->looked = true;
+		find_validated(x);
+	}
+	return x->validated[0] != '\0' ? x->validated : NULL;
+}
+
+/* exp_text - the one TXT record at name, joined, malloc'd; NULL if not one. */
+static char *
+exp_text(struct spf_check_ctx *c, const char *name)
+{
+	struct resolver_answer ans;
+	char *text = NULL;
+
+	/* RFC 7208 6.2: a DNS error, no record or several: no explanation. */
+	if (resolver_lookup(c->r, name, RESOLVER_T_TXT, c->deadline_ms,
+	    &ans) == DNS_OK && ans.n == 1 &&
+	    (text = malloc((size_t)ans.len[0] + 1)) != NULL &&
+	    txt_text(ans.data[0], (size_t)ans.len[0], text) != 0) {
+		free(text);
+		text = NULL;
+	}
+	resolver_answer_free(&ans);
+	return text;
+}
+
+/* sanitize - control characters of an expanded explanation become '?'. */
+static void
+sanitize(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
+			*s = '?';
+}
+
+/*
+ * explanation - RFC 7208 6.2: the explanation of a fail into out, from the
+ * exp= libspf2 last asked for; "" when there is none or it cannot be had
+ * (bad macro, DNS error, not exactly one TXT record, bad explain-string).
+ * An explanation longer than out's buffer is cut.
+ */
+static void
+explanation(struct spf_check_ctx *c, struct spf_macro_vars *v,
+    struct spf_outcome *out)
+{
+	struct exp_env x;
+	const struct spf_exp *e;
+	char name[1024], *text;
+	enum spf_macro_status st;
+
+	out->explanation[0] = '\0';
+	if (c->exp_asked == 0 || c->exp_asked > c->n_exps)
+		return;
+	e = &c->exps[c->exp_asked - 1];
+	memset(&x, 0, sizeof(x));
+	x.c = c;
+	x.ip = v->ip;
+	x.domain = e->domain;
+	v->domain = e->domain;
+	v->validated_name = validated_name;
+	v->validated_arg = &x;
+	if (spf_macro_expand(e->spec, strlen(e->spec), SPF_MACRO_DOMAIN, v,
+	    name, sizeof(name)) != SPF_MACRO_OK || !name_valid(name) ||
+	    (text = exp_text(c, name)) == NULL)
+		return;
+	st = spf_macro_expand(text, strlen(text), SPF_MACRO_EXPLAIN, v,
+	    out->explanation, sizeof(out->explanation));
+	free(text);
+	if (st == SPF_MACRO_SYNTAX)
+		out->explanation[0] = '\0';
+	sanitize(out->explanation);
+}
+
+/* ------------------------------------------------------------ the engine */
+
 struct spf_engine *
-spf_engine_new(struct resolver *r, char *err, size_t errsize)
+spf_engine_new(struct resolver *r, const char *receiver, char *err,
+    size_t errsize)
 {
 	struct spf_engine *e;
 
 	if (r == NULL) {
 		set_text(err, errsize, "spf: no resolver");
+		return NULL;
+	}
+	if (receiver != NULL && (strlen(receiver) >= SPF_NAME_MAX ||
+	    strpbrk(receiver, " \t\r\n%") != NULL)) {
+		set_text(err, errsize, "spf: bad receiver name");
 		return NULL;
 	}
 	e = calloc(1, sizeof(*e));
@@ -948,6 +1361,8 @@ spf_engine_new(struct resolver *r, char *err, size_t errsize)
 		return NULL;
 	}
 	e->r = r;
+	set_text(e->receiver, sizeof(e->receiver), receiver != NULL &&
+	    receiver[0] != '\0' ? receiver : SPF_UNKNOWN_RECEIVER);
 	return e;
 }
 
@@ -1068,10 +1483,91 @@ run_query(SPF_request_t *req, struct spf_check_ctx *c, struct spf_outcome *out)
 	else
 		why = SPF_response_get_header_comment(rp);
 	set_text(out->reason, sizeof(out->reason), why);
-	if (out->result == SPF_RES_FAIL)
-		set_text(out->explanation, sizeof(out->explanation),
-		    SPF_response_get_explanation(rp));
 	SPF_response_free(rp);
+}
+
+/*
+ * fail_explanation - the explanation of a fail: the <sender> identity's
+ * parts (RFC 7208 4.3: "postmaster" when it has no local-part) and the
+ * other macro values, then explanation().
+ */
+static void
+fail_explanation(const struct spf_engine *e, struct spf_check_ctx *c,
+    const char *ip, const char *helo, const char *from,
+    struct spf_outcome *out)
+{
+	struct spf_ident *id = &c->id;
+	struct spf_macro_vars v;
+	struct in6_addr a6;
+	const char *at = from != NULL ? strrchr(from, '@') : NULL;
+
+	if (from == NULL)
+		set_text(id->domain, sizeof(id->domain), helo);
+	else
+		set_text(id->domain, sizeof(id->domain), at != NULL ? at + 1 :
+		    from);
+	if (at != NULL && at > from)
+		snprintf(id->local, sizeof(id->local), "%.*s",
+		    (int)(at - from), from);
+	else
+		set_text(id->local, sizeof(id->local), "postmaster");
+	snprintf(id->sender, sizeof(id->sender), "%s@%s", id->local,
+	    id->domain);
+	if (inet_pton(AF_INET6, ip, &a6) == 1 && IN6_IS_ADDR_V4MAPPED(&a6))
+		inet_ntop(AF_INET, &a6.s6_addr[12], id->ip, sizeof(id->ip));
+	else
+		set_text(id->ip, sizeof(id->ip), ip);
+	memset(&v, 0, sizeof(v));
+	v.sender = id->sender;
+	v.local_part = id->local;
+	v.sender_domain = id->domain;
+	v.ip = id->ip;
+	v.helo = helo;
+	v.receiver = e->receiver;
+	v.now = (long long)time(NULL);
+	explanation(c, &v, out);
+}
+
+/* multi_label - RFC 7208 4.3: is the domain a multi-label name? */
+static bool
+multi_label(const char *domain)
+{
+	const char *dot = strchr(domain, '.');
+
+	return dot != NULL && dot != domain && dot[1] != '\0';
+}
+
+/* run_check - the identity, check_host() and the explanation of a fail. */
+static void
+run_check(const struct spf_engine *e, struct spf_check_ctx *c,
+    const char *ip, const char *helo, const char *from,
+    struct spf_outcome *out)
+{
+	if (set_identity(c->req, ip, helo, from, &c->v6, out) != 0) {
+		out->result = SPF_RES_PERMERROR;
+		return;
+	}
+	if (!multi_label(out->domain)) {
+		/* RFC 7208 4.3: not a multi-label domain name: none. */
+		out->result = SPF_RES_NONE;
+		set_text(out->reason, sizeof(out->reason),
+		    "not a multi-label domain name");
+		return;
+	}
+	run_query(c->req, c, out);
+	if (out->result == SPF_RES_FAIL)
+		fail_explanation(e, c, ip, helo, from, out);
+}
+
+/* ctx_free - a check's state, with the exp= texts it kept. */
+static void
+ctx_free(struct spf_check_ctx *c)
+{
+	unsigned i;
+
+	for (i = 0; i < c->n_exps; i++)
+		free(c->exps[i].spec);
+	free(c);
 }
 
 enum spf_result
@@ -1105,21 +1601,24 @@ spf_check(struct spf_engine *e, const char *client_ip, const char *helo,
 	c->deadline_ms = deadline_ms;
 	memset(&dns, 0, sizeof(dns));
 	dns.lookup = layer_lookup;
+	dns.get_exp = layer_get_exp;
 	dns.name = "authmilter";
 	dns.hook = c;
 	srv = SPF_server_new_dns(&dns, 0);
+	if (srv != NULL) {
+		SPF_server_set_rec_dom(srv, e->receiver);
+		SPF_server_set_max_dns_mx(srv, SPF_MAX_MX_NAMES);
+	}
 	req = srv != NULL ? SPF_request_new(srv) : NULL;
 	c->req = req;
 	if (req == NULL)
 		set_text(out->reason, sizeof(out->reason), "out of memory");
-	else if (set_identity(req, client_ip, helo, from, &c->v6, out) == 0)
-		run_query(req, c, out);
 	else
-		out->result = SPF_RES_PERMERROR;
+		run_check(e, c, client_ip, helo, from, out);
 	if (req != NULL)
 		SPF_request_free(req);
 	if (srv != NULL)
 		SPF_server_free(srv);
-	free(c);
+	ctx_free(c);
 	return out->result;
 }

@@ -30,16 +30,18 @@ struct spf_outcome {
 	enum spf_result result;
 	enum spf_scope scope;
 	char domain[256];		/* the domain checked (lower-case as given) */
-	char explanation[SPF_TEXT_MAX];	/* exp= text on fail, else "" */
+	char explanation[SPF_TEXT_MAX];	/* expanded exp= text on fail, else "" */
 	char reason[SPF_TEXT_MAX];	/* why: libspf2 comment or error */
 };
 
 /*
  * spf_engine_new - an engine resolving through r (which must outlive it).
- * NULL with the reason in err on failure.
+ * receiver is this host's name, the %{r} of explanations (RFC 7208 7.3;
+ * NULL or "": "unknown"); it is copied.  NULL with the reason in err on
+ * failure.
  */
-struct spf_engine *spf_engine_new(struct resolver *r, char *err,
-    size_t errsize);
+struct spf_engine *spf_engine_new(struct resolver *r, const char *receiver,
+    char *err, size_t errsize);
 
 /* spf_engine_free - release (NULL is fine); no check may be running. */
 void spf_engine_free(struct spf_engine *e);

@@ -5,7 +5,7 @@
 # Listed deviations (TAP TODO, automake XFAIL) are counted apart.
 # Run from the build directory.
 for log in tests/conformance/run_*.log; do
-	[ -f "$log" ] && sed -n 's/^# \([a-z0-9-]*: [0-9]*\/[0-9]* passed\)$/\1/p' "$log"
+	[ -f "$log" ] && sed -n 's/^# \([a-z0-9/-]*: [0-9]*\/[0-9]* passed\)$/\1/p' "$log"
 done
 cat tests/*.trs tests/*/*.trs 2>/dev/null | awk '
 	/^:test-result: PASS/ { pass++ }

@@ -55,6 +55,12 @@ deviation(struct suite *s, const char *id)
 struct suite *
 suite_open(const char *name)
 {
+	return suite_open_as(name, name);
+}
+
+struct suite *
+suite_open_as(const char *dir, const char *label)
+{
 	struct suite *s = calloc(1, sizeof(*s));
 	char root[4096], devpath[4096];
 	const char *top = getenv("top_srcdir");
@@ -63,16 +69,16 @@ suite_open(const char *name)
 
 	if (s == NULL)
 		exit(99);
-	snprintf(s->name, sizeof(s->name), "%s", name);
+	snprintf(s->name, sizeof(s->name), "%s", label);
 	data_root(root, sizeof(root));
-	snprintf(s->dir, sizeof(s->dir), "%.4000s/%.120s", root, name);
+	snprintf(s->dir, sizeof(s->dir), "%.4000s/%.120s", root, dir);
 	if (stat(s->dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
 		if (ci != NULL && strcmp(ci, "true") == 0) {
-			printf("Bail out! %s: test data not found at %s\n", name, s->dir);
+			printf("Bail out! %s: test data not found at %s\n", dir, s->dir);
 			exit(99);
 		}
 		fprintf(stderr, "%s: test data not found at %s; skipped "
-		    "(set AUTHMILTER_TESTDATA to the testdata directory)\n", name, s->dir);
+		    "(set AUTHMILTER_TESTDATA to the testdata directory)\n", dir, s->dir);
 		tap_skip_all("conformance data absent");
 	}
 	snprintf(devpath, sizeof(devpath), "%s/tests/conformance/deviations.tsv", top ? top : SRCDIR);
@@ -115,14 +121,17 @@ suite_case(struct suite *s, const char *id, bool passed, const char *detail, ...
 		tap_diag("  %s", text);
 }
 
+void
+suite_close(struct suite *s)
+{
+	printf("# %s: %d/%d passed\n", s->name, s->passed, s->total);
+	tsv_free(&s->dev);
+	free(s);
+}
+
 int
 suite_finish(struct suite *s)
 {
-	int rc;
-
-	printf("# %s: %d/%d passed\n", s->name, s->passed, s->total);
-	rc = tap_done();
-	tsv_free(&s->dev);
-	free(s);
-	return rc;
+	suite_close(s);
+	return tap_done();
 }

@@ -2,6 +2,7 @@
  * testfile.c - file helpers for the test programs (see testfile.h).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "testfile.h"
 
@@ -45,4 +46,54 @@ test_put_txt(FILE *out, const char *rdata, size_t len)
 		chunk++;
 	}
 	fputc('"', out);
+}
+
+void
+test_put_name(FILE *out, const char *name)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)name; *p != '\0'; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' ||
+		    *p == '.' || *p == '*')
+			fputc(*p, out);
+		else
+			fprintf(out, "\\%03u", *p);
+	}
+	if (p == (const unsigned char *)name || p[-1] != '.')
+		fputc('.', out);
+}
+
+void
+test_put_string(FILE *out, const char *s, size_t n)
+{
+	const unsigned char *p, *end = (const unsigned char *)s + n;
+
+	fputc('"', out);
+	for (p = (const unsigned char *)s; p < end; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(out, "\\%c", *p);
+		else if (*p < 0x20 || *p >= 0x7f)
+			fprintf(out, "\\%03u", *p);
+		else
+			fputc(*p, out);
+	}
+	fputc('"', out);
+}
+
+bool
+test_name_loadable(const char *name)
+{
+	size_t n = strlen(name), l;
+
+	if (n == 0 || n > 253)
+		return false;
+	while (*name != '\0') {
+		l = strcspn(name, ".");
+		if (l > 63 || (l == 0 && name[l] != '\0'))
+			return false;
+		name += l + (name[l] == '.');
+	}
+	return true;
 }

@@ -1,10 +1,12 @@
 /*
  * testfile.h - small file helpers shared by the test programs: read a whole
- * file, write TXT rdata into a master-format zone file.  Single-threaded.
+ * file, write owner names and TXT rdata into a master-format zone file (the
+ * format the resolver's zone-file mode loads).  Single-threaded.
  */
 #ifndef AUTHMILTER_TESTFILE_H
 #define AUTHMILTER_TESTFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -13,5 +15,23 @@ char *test_read_file(const char *path, size_t *lenp);
 
 /* test_put_txt - write rdata as quoted character-strings of at most 255 bytes. */
 void test_put_txt(FILE *out, const char *rdata, size_t len);
+
+/*
+ * test_put_name - write a domain name as an absolute zone-file name: a
+ * trailing dot added, octets other than letters, digits and "-_.*" as \DDD.
+ */
+void test_put_name(FILE *out, const char *name);
+
+/*
+ * test_put_string - write one TXT character-string of n octets, quoted,
+ * with '"' and '\\' escaped and octets outside 0x20..0x7e as \DDD.
+ */
+void test_put_string(FILE *out, const char *s, size_t n);
+
+/*
+ * test_name_loadable - can name be loaded into a zone: every label 1..63
+ * octets (a trailing dot allowed), the whole under 254?
+ */
+bool test_name_loadable(const char *name);
 
 #endif

@@ -8,14 +8,14 @@ cd "$(dirname "$0")/../.."
 secs=${FUZZ_SECONDS:-30}
 out=tests/fuzz/out
 mkdir -p "$out"
-CFLAGS="-std=c11 -g -O1 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ipolicy -Itests/common
+CFLAGS="-std=c11 -g -O1 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ipolicy -Imilter -Itests/common
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 targets=${FUZZ_TARGETS:-$(ls tests/fuzz/fuzz_*.c | sed 's|.*/fuzz_||; s|\.c$||')}
 status=0
 for t in $targets; do
 	bin="$out/fuzz_$t"
 	# shellcheck disable=SC2086
-	clang $CFLAGS -o "$bin" "tests/fuzz/fuzz_$t.c" policy/*.c -lidn2
+	clang $CFLAGS -o "$bin" "tests/fuzz/fuzz_$t.c" policy/*.c milter/spf_macro.c -lidn2
 	mkdir -p "$out/corpus_$t"
 	log="$out/fuzz_$t.log"
 	if "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=1100000 \
