@@ -14,20 +14,15 @@
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "netlist.h"
 
 #define NETLIST_ENTRY_MAX 64		/* longest entry text: "addr/bits" */
 #define NETLIST_MAX_ENTRIES 100000	/* entries in one list */
-#define NETLIST_FILE_MAX (16 * 1024 * 1024) /* bytes of one list file */
 
 struct netent {
 	unsigned char addr[16];	/* network address, host bits zero */
@@ -234,7 +229,7 @@ parse_text(const char *text, size_t len, const char *fname, char *err, size_t er
 		return NULL;
 	}
 	if (memchr(text, '\0', len) != NULL) {
-		snprintf(err, errsize, "%s%sNUL byte in network list",
+		snprintf(err, errsize, "%s%sNUL byte in a network list",
 		    fname ? fname : "", fname ? ": " : "");
 		netlist_free(l);
 		return NULL;
@@ -252,64 +247,11 @@ netlist_parse(const char *text, char *err, size_t errsize)
 	return parse_text(text, strlen(text), NULL, err, errsize);
 }
 
-/* read_file - the whole regular file path (at most max bytes) into a malloc'd buffer. */
-static char *
-read_file(const char *path, size_t max, size_t *lenp, char *err, size_t errsize)
-{
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	struct stat sb;
-	char *buf = NULL;
-	size_t len = 0;
-	ssize_t n;
-
-	if (fd < 0 || fstat(fd, &sb) != 0) {
-		snprintf(err, errsize, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		snprintf(err, errsize, "%s: not a regular file", path);
-		goto fail;
-	}
-	if ((buf = malloc(max + 1)) == NULL) {
-		snprintf(err, errsize, "%s: out of memory", path);
-		goto fail;
-	}
-	while (len <= max && (n = read(fd, buf + len, max + 1 - len)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			snprintf(err, errsize, "%s: %s", path, strerror(errno));
-			goto fail;
-		}
-		len += (size_t)n;
-	}
-	if (len > max) {
-		snprintf(err, errsize, "%s: larger than %zu bytes", path, max);
-		goto fail;
-	}
-	close(fd);
-	buf[len] = '\0';
-	*lenp = len;
-	return buf;
-fail:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	return NULL;
-}
-
 struct netlist *
-netlist_parse_file(const char *path, char *err, size_t errsize)
+netlist_parse_named(const char *text, size_t len, const char *name, char *err,
+    size_t errsize)
 {
-	struct netlist *l;
-	size_t len;
-	char *text;
-
-	if ((text = read_file(path, NETLIST_FILE_MAX, &len, err, errsize)) == NULL)
-		return NULL;
-	l = parse_text(text, len, path, err, errsize);
-	free(text);
-	return l;
+	return parse_text(text, len, name, err, errsize);
 }
 
 void

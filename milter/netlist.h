@@ -23,11 +23,12 @@ struct sockaddr;
 struct netlist *netlist_parse(const char *text, char *err, size_t errsize);
 
 /*
- * netlist_parse_file - the entries of the regular file path (same syntax as
- * netlist_parse, usually one per line; at most 16 MiB).  NULL on error with
- * "PATH:LINE: bad entry 'X': why" (or "PATH: why") in err.
+ * netlist_parse_named - the same for len bytes of text read from a file
+ * called name (one entry a line, usually): errors are "NAME:LINE: bad entry
+ * 'X': why".  The caller reads the file.
  */
-struct netlist *netlist_parse_file(const char *path, char *err, size_t errsize);
+struct netlist *netlist_parse_named(const char *text, size_t len, const char *name,
+    char *err, size_t errsize);
 
 /* netlist_free - release (NULL is fine). */
 void netlist_free(struct netlist *l);

@@ -1,7 +1,7 @@
 /*
  * test_netlist.c - unit tests for milter/netlist.c: parsing of CIDR lists
  * (good and bad entries, the exact error text), matching of IPv4, IPv6 and
- * IPv4-mapped IPv6 clients, list files with line numbers, sockaddr
+ * IPv4-mapped IPv6 clients, named list text with line numbers, sockaddr
  * matching.  Single-threaded.
  */
 #include <sys/types.h>
@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "netlist.h"
 #include "tap.h"
@@ -159,55 +158,35 @@ test_errors(void)
 	}
 }
 
-/* write_tmp - a temporary file holding text; its name in path. */
-static int
-write_tmp(char *path, size_t size, const char *text)
-{
-	FILE *fp;
-	int fd;
-
-	snprintf(path, size, "/tmp/test_netlist.XXXXXX");
-	if ((fd = mkstemp(path)) < 0 || (fp = fdopen(fd, "w")) == NULL)
-		return -1;
-	fputs(text, fp);
-	return fclose(fp);
-}
-
-/* test_files - list files: entries, line numbers in errors, not a regular file. */
+/* test_named - text of a named file: entries, line numbers in errors, NUL bytes. */
 static void
-test_files(void)
+test_named(void)
 {
-	char path[64], err[256], want[256];
+	static const char good[] = "# ignored hosts\n127.0.0.1\n\n10.0.0.0/8 # lan\n::1\n";
+	static const char bad[] = "127.0.0.1\n# comment\n\n10.0.0.0/8 mail.example.com\n";
+	static const char nul[] = "127.0.0.1\n\0::1\n";
+	char err[256];
 	struct netlist *l;
 
-	if (!tap_ok(write_tmp(path, sizeof(path), "# ignored hosts\n127.0.0.1\n\n10.0.0.0/8 # lan\n::1\n") == 0,
-	    "write list file"))
-		return;
-	l = netlist_parse_file(path, err, sizeof(err));
-	tap_ok(l != NULL, "list file parses");
-	tap_inteq((long long)netlist_count(l), 3, "list file: 3 entries");
-	tap_ok(netlist_match(l, "10.9.8.7"), "list file: 10.9.8.7 matches");
+	l = netlist_parse_named(good, sizeof(good) - 1, "/etc/hosts.ignore", err, sizeof(err));
+	tap_ok(l != NULL, "named text parses");
+	tap_inteq((long long)netlist_count(l), 3, "named text: 3 entries");
+	tap_ok(netlist_match(l, "10.9.8.7"), "named text: 10.9.8.7 matches");
 	netlist_free(l);
-	unlink(path);
 
-	if (!tap_ok(write_tmp(path, sizeof(path), "127.0.0.1\n# comment\n\n10.0.0.0/8 mail.example.com\n") == 0,
-	    "write bad list file"))
-		return;
-	l = netlist_parse_file(path, err, sizeof(err));
-	tap_ok(l == NULL, "bad list file rejected");
-	snprintf(want, sizeof(want), "%s:4: bad entry 'mail.example.com': not an IPv4 or IPv6 "
-	    "address or network (host names are not supported)", path);
-	tap_streq(err, want, "bad list file: file and line named");
-	unlink(path);
+	l = netlist_parse_named(bad, sizeof(bad) - 1, "/etc/hosts.ignore", err, sizeof(err));
+	tap_ok(l == NULL, "bad named text rejected");
+	tap_streq(err, "/etc/hosts.ignore:4: bad entry 'mail.example.com': not an IPv4 or IPv6 "
+	    "address or network (host names are not supported)", "bad named text: file and line");
 
-	l = netlist_parse_file("/nonexistent/hosts", err, sizeof(err));
-	tap_ok(l == NULL, "missing file rejected");
-	tap_streq(err, "/nonexistent/hosts: No such file or directory", "missing file: error");
-	l = netlist_parse_file("/dev/null", err, sizeof(err));
-	tap_ok(l == NULL, "device rejected");
-	tap_streq(err, "/dev/null: not a regular file", "device: error");
-	l = netlist_parse_file("/tmp", err, sizeof(err));
-	tap_ok(l == NULL, "directory rejected");
+	l = netlist_parse_named(nul, sizeof(nul) - 1, "/etc/hosts.ignore", err, sizeof(err));
+	tap_ok(l == NULL, "NUL byte rejected");
+	tap_streq(err, "/etc/hosts.ignore: NUL byte in a network list", "NUL byte: error");
+
+	l = netlist_parse_named("10.0.0.1 10.0.0.2", 8, "t", err, sizeof(err));
+	tap_ok(l != NULL && netlist_match(l, "10.0.0.1") && !netlist_match(l, "10.0.0.2"),
+	    "only len bytes are read");
+	netlist_free(l);
 }
 
 /* test_sockaddr - netlist_match_sockaddr on IPv4, IPv6 and mapped addresses. */
@@ -247,7 +226,7 @@ main(void)
 {
 	test_matches();
 	test_errors();
-	test_files();
+	test_named();
 	test_sockaddr();
 	return tap_done();
 }
