@@ -102,8 +102,8 @@ static void
 reload(void)
 {
 	struct conf *c;
-	struct runtime *rt;
-	char err[1024];
+	struct runtime *rt, *old;
+	char err[1024], keys[256];
 
 	if (conf_path == NULL) {
 		log_msg(LOG_INFO, NULL, "reload: no configuration file, built-in defaults kept");
@@ -118,6 +118,10 @@ reload(void)
 		conf_unref(c);
 		return;
 	}
+	old = callbacks_get_runtime();
+	if (old != NULL && conf_diff_nonreloadable(old->conf, c, keys, sizeof(keys)) > 0)
+		log_msg(LOG_WARNING, NULL, "reload: %s changed; that takes a restart", keys);
+	runtime_unref(old);
 	callbacks_set_runtime(rt);
 	runtime_unref(rt);
 	conf_unref(c);
@@ -311,7 +315,7 @@ main(int argc, char **argv)
 	if (!o.foreground)
 		daemonize();
 	signals_block();
-	log_open("authmilter", c->syslog, c->syslog_facility, o.foreground);
+	log_open("authmilter", c->syslog, c->syslog_facility, o.foreground || !c->syslog);
 	write_pid(c);
 	drop_privileges(c);
 	start_runtime(c);

@@ -9,7 +9,10 @@
  * case-insensitive, '#' starts a comment (outside a quoted value), blank
  * lines ignored.  An unknown key, a bad value or trailing junk is an error
  * naming the file and line.  An OpenDMARC key that authmilter does not
- * implement is a warning naming it.
+ * implement is a warning naming it.  A key set twice is an error naming
+ * both lines.  A value may be written in double quotes ('#' and blanks are
+ * then part of it; \" and \\ are the escapes).  Keys that allow it take
+ * "none" for "not set".  Paths must be absolute.
  *
  * A struct conf is an immutable snapshot once conf_load returned it:
  * the daemon shares it between threads by reference count (conf_ref /
@@ -30,6 +33,7 @@
 
 #define CONF_DEFAULT_FILE "/etc/authmilter.conf"
 #define CONF_MAX_LIST 64		/* items in one list-valued key */
+#define CONF_REJECT_TEXT_MAX 200	/* bytes of the RejectText template */
 
 /* What a DNS temporary failure or an internal error does to a message. */
 enum conf_fail_action {
@@ -64,17 +68,18 @@ struct conf {
 	bool software_header;		/* SoftwareHeader */
 
 	/* Which messages are evaluated. */
-	struct netlist *ignore_hosts;	/* IgnoreHosts: CIDR list or a file of them */
+	struct netlist *ignore_hosts;	/* IgnoreHosts: CIDR list or a file of them; NULL: none */
+	char *ignore_hosts_spec;	/* IgnoreHosts as written (the list or the path); NULL: none */
 	bool ignore_authenticated;	/* IgnoreAuthenticatedClients */
-	struct conf_list ignore_mail_from; /* IgnoreMailFrom: domains */
+	struct conf_list ignore_mail_from; /* IgnoreMailFrom: domains, lower-case A-labels */
 
 	/* Policy and actions. */
 	bool reject_failures;		/* RejectFailures */
 	bool hold_quarantined;		/* HoldQuarantinedMessages */
-	char *quarantine_header;	/* QuarantineHeader "Name: value" (when not holding) */
+	char *quarantine_header;	/* QuarantineHeader, always "Name: value" (one blank after ':') */
 	bool reject_multi_value_from;	/* RejectMultiValueFrom */
 	bool required_headers;		/* RequiredHeaders */
-	char *reject_text;		/* RejectText: template, ${domain} ${policy} ${reason} */
+	char *reject_text;		/* RejectText: "5.X.Y text" template, see conf_reject_text_expand */
 	enum conf_fail_action dns_fail_action;	/* DNSFailAction */
 	enum conf_fail_action internal_error_action;	/* InternalErrorAction */
 	enum org_mode org_mode;		/* OrganizationalDomain: treewalk | psl */
@@ -113,6 +118,21 @@ struct conf *conf_defaults(void);
  */
 struct conf *conf_load(const char *path, FILE *warn, char *err, size_t errsize);
 
+/*
+ * conf_load_buffer - the same for len bytes of text (NUL bytes are an
+ * error), named name in messages and in c->path.  conf_load reads the
+ * file (a regular file of at most 1 MiB) and calls this.
+ */
+struct conf *conf_load_buffer(const char *text, size_t len, const char *name, FILE *warn,
+    char *err, size_t errsize);
+
+/*
+ * conf_set - set one key by name from its text value (taken whole, as if
+ * quoted), through the table: for authmilter-check's overrides, before the
+ * snapshot is shared.  Returns 0, or -1 with "Key: why" in err.
+ */
+int conf_set(struct conf *c, const char *key, const char *value, char *err, size_t errsize);
+
 /* conf_ref - one more reference; returns c. */
 struct conf *conf_ref(struct conf *c);
 
@@ -122,10 +142,35 @@ void conf_unref(struct conf *c);
 /* conf_dump - every key with its effective value, one "Key value" line each. */
 void conf_dump(const struct conf *c, FILE *out);
 
+/*
+ * conf_diff_nonreloadable - the keys that need a restart (Socket, PidFile,
+ * UserID, UMask, Syslog, SyslogFacility) whose values differ between old
+ * and next: their number, and their names ("Socket, UMask") in buf.
+ * For the daemon's SIGHUP: log a warning that these changes wait for a
+ * restart.
+ */
+int conf_diff_nonreloadable(const struct conf *old, const struct conf *next, char *buf,
+    size_t size);
+
 /* conf_sample - the documented sample file, generated from the table. */
 void conf_sample(FILE *out);
 
-/* conf_resolver - fill a resolver_config from c (pointers into c). */
+/* conf_man - the authmilter.conf(5) manual page (roff), generated from the table. */
+void conf_man(FILE *out);
+
+/*
+ * conf_reject_text_expand - RejectText tmpl with ${domain}, ${policy} and
+ * ${reason} replaced (NULL values as "") into out.  Bytes of the values
+ * outside printable ASCII, and '%', become '?'.  out starts with the
+ * enhanced status code and a blank.  Returns 0, or -1 when it does not fit.
+ */
+int conf_reject_text_expand(const char *tmpl, const char *domain, const char *policy,
+    const char *reason, char *out, size_t outsize);
+
+/*
+ * conf_resolver - fill a resolver_config from c (pointers into c, valid
+ * while c is referenced).  zone_timeout_waits is false.
+ */
 void conf_resolver(const struct conf *c, struct resolver_config *rc);
 
 /* conf_list_has - is name (case-insensitive) in l? */

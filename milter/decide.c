@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "authres.h"
+#include "conf.h"
 #include "decide.h"
 #include "from.h"
 #include "resolver.h"
@@ -94,7 +95,7 @@ decision_skip(struct decision *d, const char *why)
 {
 	d->evaluated = false;
 	d->action = ACTION_ACCEPT;
-	snprintf(d->skip_reason, sizeof(d->skip_reason), "%s", why);
+	snprintf(d->skip_reason, sizeof(d->skip_reason), "%.*s", (int)sizeof(d->skip_reason) - 1, why);
 	(void)str_printf(&d->log, "skipped: %s", why);
 }
 
@@ -226,38 +227,6 @@ set_reply(struct decision *d, const char *rcode, const char *xcode, const char *
 			break;
 }
 
-/* template_var - the value of ${name} in RejectText. */
-static const char *
-template_var(const struct decision *d, const char *name, size_t n)
-{
-	const struct verdict *v = &d->verdict;
-
-	if (n == 6 && memcmp(name, "domain", 6) == 0)
-		return v->policy_domain[0] != '\0' ? v->policy_domain : v->header_from;
-	if (n == 6 && memcmp(name, "policy", 6) == 0)
-		return dmarc_policy_name(v->policy);
-	if (n == 6 && memcmp(name, "reason", 6) == 0)
-		return str_cstr(&v->reason);
-	return "";
-}
-
-/* expand - RejectText with ${domain} ${policy} ${reason} filled in. */
-static void
-expand(const struct decision *d, const char *tmpl, struct str *out)
-{
-	const char *p = tmpl, *close;
-
-	while (*p != '\0') {
-		if (p[0] == '$' && p[1] == '{' && (close = strchr(p + 2, '}')) != NULL) {
-			(void)str_appends(out, template_var(d, p + 2, (size_t)(close - p - 2)));
-			p = close + 1;
-			continue;
-		}
-		if (str_appendc(out, *p++) != STR_OK)
-			return;
-	}
-}
-
 /* split_xcode - a leading "5.x.y " of text as the enhanced status code. */
 static const char *
 split_xcode(const char *text, char *xcode, size_t size, const char *dflt)
@@ -277,15 +246,18 @@ split_xcode(const char *text, char *xcode, size_t size, const char *dflt)
 static void
 reject_dmarc(const struct conf *c, struct decision *d)
 {
-	struct str text = STR_INITIALIZER(REPLY_MAX);
-	char xcode[16];
+	const struct verdict *v = &d->verdict;
+	const char *domain = v->policy_domain[0] != '\0' ? v->policy_domain : v->header_from;
+	char text[REPLY_MAX], xcode[16];
 	const char *rest;
 
-	expand(d, c->reject_text != NULL ? c->reject_text : "rejected by DMARC policy", &text);
-	rest = split_xcode(str_cstr(&text), xcode, sizeof(xcode), "5.7.1");
+	if (c->reject_text == NULL ||
+	    conf_reject_text_expand(c->reject_text, domain, dmarc_policy_name(v->policy),
+	    str_cstr(&v->reason), text, sizeof(text)) != 0)
+		snprintf(text, sizeof(text), "5.7.1 rejected by DMARC policy for %s", domain);
+	rest = split_xcode(text, xcode, sizeof(xcode), "5.7.1");
 	d->action = ACTION_REJECT;
 	set_reply(d, "550", xcode, rest);
-	str_free(&text);
 }
 
 /* quarantine - hold the message or add the QuarantineHeader. */
@@ -447,6 +419,18 @@ write_log(const struct facts *f, struct decision *d)
 	(void)str_printf(l, " why=\"%s\"", v->reason.len ? str_cstr(&v->reason) : "");
 }
 
+/* ignored_author - the first author domain listed in IgnoreMailFrom, or NULL. */
+static const char *
+ignored_author(const struct conf *c, const struct verdict_input *in)
+{
+	size_t i;
+
+	for (i = 0; i < in->nauthors; i++)
+		if (conf_list_has(&c->ignore_mail_from, in->authors[i]))
+			return in->authors[i];
+	return NULL;
+}
+
 /* no_author_why - the reason= of dmarc=none when no author domain was usable. */
 static const char *
 no_author_why(const struct from_result *fr, char *buf, size_t size)
@@ -466,12 +450,17 @@ decide(struct runtime *rt, const struct facts *f, struct decision *d)
 	struct resolver_env_ctx ctx = { rt->resolver, resolver_now_ms() + c->dns_budget_ms };
 	struct policy_env env = resolver_policy_env(&ctx);
 	struct from_result fr;
-	char why[256], err[256];
-	const char *dwhy = NULL;
+	char why[256 + DOMAIN_BUFSIZE], err[256];
+	const char *dwhy = NULL, *ignored;
 
 	d->evaluated = true;
 	memset(extra, 0, sizeof(extra));
 	fill_input(rt, f, &d->in, extra, &fr);
+	if ((ignored = ignored_author(c, &d->in)) != NULL) {
+		snprintf(why, sizeof(why), "author domain %s in IgnoreMailFrom", ignored);
+		decision_skip(d, why);
+		return;
+	}
 	if (d->in.nauthors == 0)
 		dwhy = no_author_why(&fr, why, sizeof(why));
 	if (verdict_evaluate(&env, &d->in, &d->verdict) != VERDICT_OK) {

@@ -76,7 +76,7 @@ enum decision_action {
 
 struct decision {
 	bool evaluated;			/* false: skipped, nothing is changed */
-	char skip_reason[128];
+	char skip_reason[384];
 	enum decision_action action;
 	char rcode[4];			/* "550", "451" for reject / tempfail */
 	char xcode[8];			/* "5.7.1" ... */

@@ -155,9 +155,6 @@ skip_why(struct message *m, const char *auth_user)
 		return "client in IgnoreHosts";
 	if (auth_user != NULL && auth_user[0] != '\0' && c->ignore_authenticated)
 		return "authenticated client (IgnoreAuthenticatedClients)";
-	if (m->f.mail_from_domain[0] != '\0' &&
-	    conf_list_has(&c->ignore_mail_from, m->f.mail_from_domain))
-		return "sender domain in IgnoreMailFrom";
 	return NULL;
 }
 

@@ -58,6 +58,7 @@ Nameservers		127.0.0.1@$nsport
 DNSTimeout		3
 Syslog			no
 HoldQuarantinedMessages	yes
+IgnoreMailFrom		ignored.wire.example
 HistoryFile		$tmp/history
 $2
 CONF
