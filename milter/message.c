@@ -302,8 +302,18 @@ message_header(struct message *m, const char *name, const char *value, bool lead
 		return;
 	len = strlen(value);
 	count_field(f, name);
-	if (strcasecmp(name, "From") == 0 && f->nfrom < FACTS_MAX_FROM)
-		keep_value(f, &f->from[f->nfrom++], value, len);
+	if (strcasecmp(name, "From") == 0 && f->nfrom < FACTS_MAX_FROM) {
+		/* Keep the value as written after the colon (the MTA drops one
+		 * leading space unless LEADSPC), so reasons give the same
+		 * offsets as authmilter-check on the message file. */
+		struct str *v = &f->from[f->nfrom++];
+
+		str_reset(v);
+		if (!leadspc && len > 0 && str_appendc(v, ' ') != STR_OK)
+			f->header_too_big = true;
+		if (str_append(v, value, len) != STR_OK)
+			f->header_too_big = true;
+	}
 	else if (strcasecmp(name, "Message-ID") == 0 && f->message_id.len == 0)
 		keep_value(f, &f->message_id, value, len);
 	else if (strcasecmp(name, "Authentication-Results") == 0)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""mtaclient.py HOST PORT MESSAGE [--ip IP] [--mail-from ADDR] [--rcpt ADDR]
+"""mtaclient.py HOST PORT MESSAGE [--ip IP] [--helo NAME] [--mail-from ADDR] [--rcpt ADDR]
 
 A small MTA side of the milter protocol (version 6), for what Debian's
 miltertest cannot send (it crashes on header values over a few KB): one
@@ -90,7 +90,7 @@ def main():
     read_packet(s)
     s.sendall(packet(b"C", b"client.example\0" + b"4" + struct.pack("!H", 25) + ip + b"\0"))
     expect_continue(s, "connect")
-    s.sendall(packet(b"H", b"client.example\0"))
+    s.sendall(packet(b"H", opts.get("--helo", "client.example").encode() + b"\0"))
     expect_continue(s, "helo")
     s.sendall(packet(b"D", b"M" + b"i\0QIDPY\0"))
     s.sendall(packet(b"M", opts.get("--mail-from", "<bounce@pass.wire.example>").encode() + b"\0"))

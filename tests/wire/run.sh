@@ -96,6 +96,27 @@ for msg in "$tmp"/bad-*.eml; do
 		cut -c1-200 "$tmp/$name.out" | sed 's/^/# /'
 	fi
 done
+# authmilter-check gives the daemon's verdict on the same message and DNS
+# (cases without SMTP AUTH, which the checker has no option for).
+for cf in "$src"/cases/*.case; do
+	grep -q '^auth ' "$cf" && continue
+	name=$(basename "$cf" .case)
+	if sh "$src/same_verdict.sh" "$cf" "$src" "$tmp" "$port" "$tmp/authmilter.conf" \
+	    "$top_builddir" "$PY" >"$tmp/same.out" 2>&1; then
+		ok "$name: authmilter-check agrees with the daemon ($(cat "$tmp/same.out"))"
+	else
+		notok "$name: authmilter-check disagrees with the daemon"
+		sed 's/^/# /' "$tmp/same.out"
+	fi
+done
+
+# -n names the file and line of an error; a good file passes.
+printf 'Socket inet:1@127.0.0.1\nRejectFailures perhaps\n' >"$tmp/bad.conf"
+check "authmilter -n -c bad.conf names the file and line" \
+	'! "$milter" -n -c "$tmp/bad.conf" 2>"$tmp/n.err" && grep -q "bad.conf:2:" "$tmp/n.err"'
+check "authmilter -n accepts the shipped sample" \
+	'"$milter" -n -c "$top_srcdir/conf/authmilter.conf" >/dev/null'
+
 check "the daemon survived the hostile input" 'kill -0 "$mpid" 2>/dev/null'
 check "its memory stayed bounded (VmHWM under 200 MB)" \
 	'[ "$(awk "/VmHWM/ { print \$2 }" /proc/$mpid/status)" -lt 204800 ]'
