@@ -94,13 +94,14 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
     unsigned long f3, unsigned long *pf0, unsigned long *pf1, unsigned long *pf2,
     unsigned long *pf3)
 {
-	(void)f1;
+	/* f0: the actions the MTA offers; f1: its protocol steps; f2, f3: reserved */
+	(void)f2;
 	(void)f3;
 	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE);
-	*pf1 = f2 & (SMFIP_HDR_LEADSPC | SMFIP_NOUNKNOWN | SMFIP_NODATA);
+	*pf1 = f1 & (SMFIP_HDR_LEADSPC | SMFIP_NOUNKNOWN | SMFIP_NODATA);
 	*pf2 = *pf3 = 0;
 	/* the leadspc flag is read again at connect, through the private data */
-	smfi_setpriv(ctx, (f2 & SMFIP_HDR_LEADSPC) ? (void *)(uintptr_t)1 : NULL);
+	smfi_setpriv(ctx, (f1 & SMFIP_HDR_LEADSPC) ? (void *)(uintptr_t)1 : NULL);
 	return SMFIS_CONTINUE;
 }
 

@@ -1,0 +1,503 @@
+#!/bin/sh
+# postfix.sh - end-to-end test: real Postfix -> authmilter -> mailbox.
+#
+# Starts, all on 127.0.0.1 at free high ports and under one temporary
+# directory: a private nsd serving tests/wire/wire.zone plus the DKIM key
+# tests/wire/sign.py makes; authmilter (-f) resolving through it; a private
+# Postfix instance (postfix -c DIR start-fg) whose smtpd uses authmilter
+# (smtpd_milters, milter_default_action = tempfail) and delivers the virtual
+# domain rcpt.example into one Maildir.  swaks sends the messages of
+# tests/wire/messages, presenting 192.0.2.x client addresses with Postfix's
+# XCLIENT (so the wire zone's SPF records apply unchanged); what arrives is
+# read from the Maildir (or Postfix's hold queue) and its
+# Authentication-Results fields parsed by python3-authres
+# (tests/e2e/helper.py).  Then the milter is killed with SIGKILL in the
+# middle of a session: the client must get a 4xx and nothing may be queued
+# or delivered; after a restart the message goes through.
+#
+# TAP output.  Needs root (Postfix); without root or the tools it skips,
+# but under CI=true that is a failure.  E2E_KEEP=1 keeps the temporary
+# directory (logs, mailbox, swaks transcripts) for a look afterwards.
+# Stops only what it started: Postfix with "postfix -c DIR stop" and the
+# master's PID, the milter and nsd by PID, and any process still working
+# in the private queue directory by PID.  Touches nothing of the system's
+# Postfix, /etc/postfix included (see tests/e2e/README.md).
+# shellcheck disable=SC2016,SC2034 # check's second argument is eval'ed later
+: "${top_srcdir:=.}"
+: "${top_builddir:=.}"
+src="$top_srcdir/tests/e2e"
+wire="$top_srcdir/tests/wire"
+milter="$top_builddir/milter/authmilter"
+n=0
+fail=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); echo "not ok $n - $1"; fail=$((fail + 1)); }
+check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
+
+# skip_or_bail WHY - a missing prerequisite: a skip, but a failure under CI.
+skip_or_bail() {
+	[ "${CI:-}" = true ] && { echo "Bail out! $1 (run tests/deps.sh as root)"; exit 1; }
+	echo "1..0 # SKIP $1 (run tests/deps.sh as root)"
+	exit 0
+}
+
+# Debian's python3 has python3-authres and python3-dkim; another python3
+# first in PATH may not.
+PY=/usr/bin/python3
+PATH="$PATH:/usr/sbin:/sbin"
+for tool in postfix postqueue postcat swaks nsd openssl "$PY"; do
+	command -v "$tool" >/dev/null 2>&1 || skip_or_bail "$tool not installed"
+done
+"$PY" -c 'import authres, dkim' 2>/dev/null || skip_or_bail "python3-authres or python3-dkim missing"
+[ "$(id -u)" -eq 0 ] || skip_or_bail "a private Postfix needs root"
+[ -x "$milter" ] || { echo "Bail out! $milter not built"; exit 1; }
+id nobody >/dev/null 2>&1 || { echo "Bail out! no user nobody"; exit 1; }
+
+# Under /tmp, not $TMPDIR: the Postfix daemons (user postfix) and the
+# virtual delivery agent (user nobody) must reach the queue, data and mail
+# directories below it, so every directory on the way must let them pass.
+tmp=$(mktemp -d /tmp/authmilter-e2e.XXXXXX) || { echo "Bail out! mktemp"; exit 1; }
+chmod 755 "$tmp"
+pf="$tmp/postfix"
+conf="$pf/conf"
+queue="$pf/queue"
+maildir="$pf/mail/inbox"
+mpid=""
+pf_started=""
+
+# queue_procs - PIDs of the processes working in the private queue directory
+# (every Postfix daemon of this instance chdirs there), this shell excluded.
+queue_procs() {
+	for d in /proc/[0-9]*; do
+		case "$(readlink "$d/cwd" 2>/dev/null)" in
+		"$queue" | "$queue"/*) echo "${d#/proc/}" ;;
+		esac
+	done
+}
+
+# master_pid - the private master's PID from its pid file, or nothing.
+master_pid() {
+	[ -s "$queue/pid/master.pid" ] && tr -d ' \n' <"$queue/pid/master.pid"
+}
+
+# stop_postfix - "postfix stop", then wait (5 s) for the master and its
+# children to leave; SIGKILL to whatever of ours is left.  0 when it stopped.
+stop_postfix() {
+	[ -n "$pf_started" ] || return 0
+	mp=$(master_pid)
+	postfix -c "$conf" stop >/dev/null 2>&1
+	i=0
+	while [ $i -lt 50 ]; do
+		{ [ -z "$mp" ] || ! kill -0 "$mp" 2>/dev/null; } && [ -z "$(queue_procs)" ] && break
+		sleep 0.1; i=$((i + 1))
+	done
+	left=$(queue_procs)
+	[ -n "$mp" ] && kill -0 "$mp" 2>/dev/null && left="$left $mp"
+	pf_started=""
+	[ -z "$left" ] && return 0
+	echo "# Postfix processes left after stop, killed: $left"
+	# shellcheck disable=SC2086
+	kill -9 $left 2>/dev/null
+	return 1
+}
+
+# stop_milter - SIGTERM to the milter and wait for it (5 s, then
+# SIGKILL).  0 when SIGTERM was enough.
+stop_milter() {
+	[ -n "$mpid" ] || return 0
+	kill -TERM "$mpid" 2>/dev/null
+	i=0
+	while [ $i -lt 50 ] && kill -0 "$mpid" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+	rc=0
+	kill -9 "$mpid" 2>/dev/null && rc=1
+	wait "$mpid" 2>/dev/null
+	mpid=""
+	return $rc
+}
+
+cleanup() {
+	stop_postfix
+	stop_milter
+	sh "$top_srcdir/tests/dns/nsd-stop.sh" "$tmp/nsd"
+	if [ -n "${E2E_KEEP:-}" ]; then echo "# kept $tmp"; else rm -rf "$tmp"; fi
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+# ---------------------------------------------------------------- DNS
+"$PY" "$wire/sign.py" "$tmp" "$wire" || { echo "Bail out! signing failed"; exit 1; }
+"$PY" "$src/helper.py" sign "$tmp/dkim.pem" "$src/messages/signed-simple.eml" \
+	"$tmp/signed-simple.eml" || { echo "Bail out! signing failed"; exit 1; }
+cat "$wire/wire.zone" "$tmp/keys.zone" >"$tmp/zone"
+nsport=$(sh "$top_srcdir/tests/dns/nsd-start.sh" "$tmp/nsd" "$tmp/zone" example) ||
+	{ echo "Bail out! cannot start nsd"; exit 1; }
+
+# ---------------------------------------------------------------- milter
+mport=$("$PY" "$src/helper.py" port)
+# IgnoreHosts: Postfix itself connects from 127.0.0.1, but after XCLIENT it
+# tells the milter (a new connect event) the address XCLIENT presented, so
+# the default (127.0.0.1, ::1) would do; 192.0.2.250 stands for a trusted
+# host, to see a skipped message go through.
+cat >"$tmp/authmilter.conf" <<CONF
+# end-to-end test configuration
+Socket			inet:$mport@127.0.0.1
+AuthservID		mx.wire.example
+Nameservers		127.0.0.1@$nsport
+DNSTimeout		3
+Syslog			no
+HoldQuarantinedMessages	yes
+HistoryFile		$tmp/history
+IgnoreHosts		192.0.2.250
+CONF
+
+# start_milter - start the daemon and wait until it listens.
+start_milter() {
+	"$milter" -f -c "$tmp/authmilter.conf" 2>>"$tmp/milter.log" &
+	mpid=$!
+	"$PY" "$src/helper.py" wait "$mport" 10 "$mpid"
+}
+start_milter || { echo "Bail out! the milter does not listen"; cat "$tmp/milter.log"; exit 1; }
+
+# ---------------------------------------------------------------- Postfix
+sport=$("$PY" "$src/helper.py" port)
+mkdir -p "$conf" "$queue" "$pf/data" "$pf/mail"
+chown postfix "$pf/data"		# Postfix wants its data_directory owned by postfix
+chown nobody "$pf/mail"		# the virtual delivery agent writes as nobody
+uid=$(id -u nobody)
+gid=$(id -g nobody)
+cat >"$conf/main.cf" <<CONF
+# Private Postfix of the authmilter end-to-end test.
+compatibility_level = 3.6
+queue_directory = $queue
+data_directory = $pf/data
+maillog_file = /dev/stdout
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+myhostname = mx.wire.example
+mydomain = wire.example
+mydestination =
+relay_domains =
+alias_maps =
+alias_database =
+biff = no
+notify_classes =
+default_transport = error:the end-to-end test delivers nothing outside
+relay_transport = error:the end-to-end test delivers nothing outside
+smtpd_peername_lookup = no
+smtpd_authorized_xclient_hosts = 127.0.0.1
+virtual_mailbox_domains = rcpt.example
+virtual_mailbox_base = $pf/mail
+virtual_mailbox_maps = static:inbox/
+virtual_uid_maps = static:$uid
+virtual_gid_maps = static:$gid
+smtpd_milters = inet:127.0.0.1:$mport
+non_smtpd_milters =
+milter_default_action = tempfail
+CONF
+# No chroot (the n in the 5th column): the daemons run in the private queue
+# directory as it is.  The smtpd listens on 127.0.0.1 only.
+cat >"$conf/master.cf" <<CONF
+127.0.0.1:$sport inet n - n - - smtpd
+pickup    unix  n - n 60 1 pickup
+cleanup   unix  n - n -  0 cleanup
+qmgr      unix  n - n 300 1 qmgr
+rewrite   unix  - - n -  - trivial-rewrite
+bounce    unix  - - n -  0 bounce
+defer     unix  - - n -  0 bounce
+trace     unix  - - n -  0 bounce
+verify    unix  - - n -  1 verify
+flush     unix  n - n 1000? 0 flush
+proxymap  unix  - - n -  - proxymap
+showq     unix  n - n -  - showq
+error     unix  - - n -  - error
+retry     unix  - - n -  - error
+discard   unix  - - n -  - discard
+virtual   unix  - n n -  - virtual
+anvil     unix  - - n -  1 anvil
+scache    unix  - - n -  1 scache
+postlog   unix-dgram n - n - 1 postlogd
+CONF
+postfix -c "$conf" start-fg >"$tmp/postfix.log" 2>&1 &
+pf_started=1
+if ! "$PY" "$src/helper.py" wait "$sport" 20 $!; then
+	echo "Bail out! Postfix did not start:"
+	sed 's/^/# /' "$tmp/postfix.log"
+	exit 1
+fi
+
+# ---------------------------------------------------------------- helpers
+# send IP HELO MAILFROM MESSAGE - one message ($name names the case)
+# through Postfix with swaks, XCLIENT presenting IP (and $xclient_extra
+# added to the swaks options).  Sets $reply (the last reply before QUIT's
+# 221: the answer to the end of data, or the earlier refusal) and $qid.
+# Notes the counts of the mailbox and the queue before, for expect_rejected.
+xclient_extra=""
+send() {
+	mail_was=$(count_mail)
+	queue_was=$(queue_json | wc -l)
+	msg="$tmp/$4"
+	[ -f "$msg" ] || msg="$wire/messages/$4"
+	# shellcheck disable=SC2086 # $xclient_extra is zero or more options
+	timeout 60 swaks --server 127.0.0.1 --port "$sport" --timeout 30 \
+		--helo "$2" --xclient-addr "$1" --xclient-name "[UNAVAILABLE]" \
+		$xclient_extra --from "$3" --to bob@rcpt.example --data "@$msg" >"$tmp/$name.swaks" 2>&1
+	reply=$(grep -E '^(<-|<\*\*) +[0-9]{3}[ -]' "$tmp/$name.swaks" | grep -v ' 221 ' | tail -1 |
+		sed 's/^<[-*]*  *//')
+	qid=$(echo "$reply" | sed -n 's/^250 .*queued as \([0-9A-Za-z]*\).*/\1/p')
+}
+
+# delivered - the Maildir file of $qid (waits 15 s), or nothing.
+delivered() {
+	[ -n "$qid" ] && "$PY" "$src/helper.py" find "$maildir" "$qid" 15
+}
+
+# count_mail - messages in the Maildir.
+count_mail() {
+	ls "$maildir/new" 2>/dev/null | wc -l
+}
+
+# queue_json - Postfix's queue, one JSON object a line.
+queue_json() {
+	postqueue -c "$conf" -j 2>/dev/null
+}
+
+# held - is $qid in the hold queue?
+held() {
+	[ -n "$qid" ] && queue_json | grep "\"queue_id\": *\"$qid\"" | grep -q '"queue_name": *"hold"'
+}
+
+# ar_check FILE CHECK... - helper.py's checks of the A-R fields in FILE
+# against ours (mx.wire.example); its report printed as TAP comments.
+ar_check() {
+	f=$1; shift
+	"$PY" "$src/helper.py" ar "$f" mx.wire.example "$@" >"$tmp/ar.out" 2>&1
+	rc=$?
+	sed 's/^# //; s/^/# /' "$tmp/ar.out"
+	return $rc
+}
+
+# expect_delivered NAME WHAT CHECK... - 250, in the Maildir, A-R checks.
+expect_delivered() {
+	label=$1 what=$2; shift 2
+	case "$reply" in
+	250*) ok "$label: accepted ($reply)" ;;
+	*) notok "$label: accepted (got: ${reply:-no reply})"; sed 's/^/# /' "$tmp/$name.swaks" ;;
+	esac
+	file=$(delivered)
+	if [ -n "$file" ]; then ok "$label: delivered to the mailbox"; else notok "$label: delivered to the mailbox"; fi
+	if [ -n "$file" ] && ar_check "$file" "$@"; then
+		ok "$label: $what"
+	else
+		notok "$label: $what"
+	fi
+}
+
+# expect_rejected NAME TEXT - 550 5.7.1 TEXT at the end of data, and
+# nothing queued or delivered (the accounting at the end checks again).
+expect_rejected() {
+	case "$reply" in
+	"550 5.7.1 $2"*) ok "$1: 550 5.7.1 at end of data ($reply)" ;;
+	*) notok "$1: 550 5.7.1 $2 (got: ${reply:-no reply})"; sed 's/^/# /' "$tmp/$name.swaks" ;;
+	esac
+	check "$1: nothing queued or delivered" \
+		'[ "$(count_mail)" -eq "$mail_was" ] && [ "$(queue_json | wc -l)" -eq "$queue_was" ]'
+}
+
+# expect_held NAME WHAT CHECK... - 250, in the hold queue, not delivered,
+# and the A-R field of the held copy (postcat) checked.
+expect_held() {
+	label=$1 what=$2; shift 2
+	case "$reply" in
+	250*) ok "$label: accepted ($reply)" ;;
+	*) notok "$label: accepted (got: ${reply:-no reply})"; sed 's/^/# /' "$tmp/$name.swaks" ;;
+	esac
+	i=0
+	while [ $i -lt 50 ] && ! held; do sleep 0.1; i=$((i + 1)); done
+	check "$label: in Postfix's hold queue" 'held'
+	check "$label: not delivered" '! "$PY" "$src/helper.py" find "$maildir" "$qid" 0'
+	postcat -c "$conf" -hq "$qid" >"$tmp/$name.held" 2>/dev/null
+	if [ -s "$tmp/$name.held" ] && ar_check "$tmp/$name.held" "$@"; then
+		ok "$label: $what"
+	else
+		notok "$label: $what"
+	fi
+}
+
+# ---------------------------------------------------------------- messages
+# Each case: what swaks was told, where the message went, and what our
+# Authentication-Results field (parsed by python3-authres) says.
+# fate WHERE - note where the message Postfix accepted as $qid must end up
+# ("delivered" or "held"), for the accounting at the end.
+: >"$tmp/fates"
+fate() {
+	[ -n "$qid" ] && echo "$qid $1" >>"$tmp/fates"
+}
+before=$(count_mail)
+
+name=pass
+send 192.0.2.10 mail.pass.wire.example bounce@pass.wire.example pass.eml
+expect_delivered "aligned SPF pass, p=reject" "spf=pass dmarc=pass header.from=pass.wire.example" \
+	spf=pass spf.smtp.mailfrom=pass.wire.example dmarc=pass dmarc.header.from=pass.wire.example
+fate delivered
+pass_qid=$qid
+
+name=none
+send 192.0.2.99 mx.other.wire.example x@none.wire.example none.eml
+expect_delivered "SPF fail, p=none" "spf=fail dmarc=fail policy.dmarc=none" \
+	spf=fail dmarc=fail dmarc.header.from=none.wire.example dmarc.policy.dmarc=none
+fate delivered
+
+name=reject
+send 192.0.2.99 mx.other.wire.example ceo@reject.wire.example reject.eml
+expect_rejected "unaligned, p=reject" "rejected by DMARC policy for reject.wire.example"
+
+name=quar
+send 192.0.2.99 mx.other.wire.example x@quar.wire.example quar.eml
+expect_held "p=quarantine" "dmarc=fail policy.dmarc=quarantine" \
+	dmarc=fail dmarc.header.from=quar.wire.example dmarc.policy.dmarc=quarantine
+fate held
+
+name=testing
+send 192.0.2.99 mx.other.wire.example x@testing.wire.example testing.eml
+expect_held "p=reject; t=y (policy_test_mode: quarantine)" \
+	"dmarc=fail policy.dmarc=quarantine, override=policy_test_mode" \
+	dmarc=fail dmarc.header.from=testing.wire.example dmarc.policy.dmarc=quarantine \
+	text:override=policy_test_mode
+fate held
+check "p=reject; t=y: the override policy_test_mode is recorded" \
+	'grep -q "hfrom=testing.wire.example.*override=policy_test_mode" "$tmp/history"'
+
+name=multi
+send 192.0.2.10 mail.pass.wire.example bounce@pass.wire.example multi-from.eml
+expect_rejected "two From domains (pass and reject): strictest wins" \
+	"rejected by DMARC policy for reject.wire.example"
+
+name=forged
+send 192.0.2.10 mail.pass.wire.example bounce@pass.wire.example forged-ar.eml
+expect_delivered "forged Authentication-Results" \
+	"both claiming mx.wire.example removed, other.example's kept, ours added" \
+	count:mx.wire.example=1 count:other.example=1 dmarc=pass \
+	"absent:header.from=reject.wire.example" "absent:MX.WIRE.EXAMPLE."
+fate delivered
+
+name=dkim
+send 192.0.2.77 mail.list.wire.example bounce@list.wire.example signed-pass.eml
+expect_delivered "DKIM signed by python3-dkim, relayed by a list host" \
+	"dkim=pass header.d=signed.wire.example, spf=fail, dmarc=pass" \
+	dkim=pass dkim.header.d=signed.wire.example spf=fail dmarc=pass \
+	dmarc.header.from=signed.wire.example
+fate delivered
+
+# c=simple/simple over "To:bob@..." and "Subject:<TAB>...": passes only if
+# the milter gets the header bytes as sent (SMFIP_HDR_LEADSPC), not a value
+# stripped of its leading blank and rebuilt with one space.
+name=simple
+send 192.0.2.77 mail.list.wire.example bounce@list.wire.example signed-simple.eml
+expect_delivered "DKIM simple/simple, unusual blanks after the colons" \
+	"dkim=pass dmarc=pass (header bytes kept)" dkim=pass dkim.header.d=signed.wire.example dmarc=pass
+fate delivered
+check "DKIM simple/simple: python3-dkim verifies the message as sent" \
+	'"$PY" "$src/helper.py" verify "$tmp/keys.zone" "$tmp/signed-simple.eml"'
+
+name=tampered
+send 192.0.2.77 mail.list.wire.example bounce@list.wire.example signed-tampered.eml
+expect_rejected "DKIM signed, body changed after signing, p=reject" \
+	"rejected by DMARC policy for signed.wire.example"
+
+name=ignored
+send 192.0.2.250 trusted.wire.example ceo@reject.wire.example reject.eml
+expect_delivered "a client in IgnoreHosts" "not evaluated: no Authentication-Results of ours" \
+	count:mx.wire.example=0
+fate delivered
+
+# XCLIENT LOGIN makes Postfix's {auth_authen} macro say the client logged in.
+name=authenticated
+xclient_extra="--xclient-login alice"
+send 192.0.2.99 mx.other.wire.example ceo@reject.wire.example reject.eml
+xclient_extra=""
+expect_delivered "an authenticated client (SASL login alice)" \
+	"not evaluated: no Authentication-Results of ours" count:mx.wire.example=0
+fate delivered
+
+# The daemon's log line and history record of a message carry Postfix's
+# queue id.
+check "the milter logs Postfix's queue id ($pass_qid)" \
+	'[ -n "$pass_qid" ] && grep -q "^authmilter\[info\]: $pass_qid: " "$tmp/milter.log"'
+check "its history record has qid=$pass_qid" \
+	'[ -n "$pass_qid" ] && grep -q "^AMH1.* qid=$pass_qid\( \|\$\)" "$tmp/history"'
+
+# ---------------------------------------------------------------- milter killed
+# helper.py midkill: EHLO, XCLIENT, MAIL, RCPT, then SIGKILL to the milter,
+# then DATA with the message.
+mail_before=$(count_mail)
+queue_before=$(queue_json | wc -l)
+"$PY" "$src/helper.py" midkill "$sport" "$mpid" bounce@pass.wire.example bob@rcpt.example \
+	"$wire/messages/pass.eml" >"$tmp/midkill.out" 2>&1
+i=0
+while [ $i -lt 50 ] && kill -0 "$mpid" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+if kill -0 "$mpid" 2>/dev/null; then
+	notok "milter killed (SIGKILL) mid-session"
+	stop_milter
+else
+	wait "$mpid" 2>/dev/null
+	mpid=""
+	ok "milter killed (SIGKILL) mid-session"
+fi
+reply=$(tail -1 "$tmp/midkill.out")
+case "$reply" in
+4[0-9][0-9]*) ok "mid-session: the end of data gets a temporary failure ($reply)" ;;
+*) notok "mid-session: the end of data gets a temporary failure (got: $reply)"
+   sed 's/^/# /' "$tmp/midkill.out" ;;
+esac
+
+name=down
+send 192.0.2.10 mail.pass.wire.example bounce@pass.wire.example pass.eml
+case "$reply" in
+4[0-9][0-9]*) ok "milter down: a new session gets a temporary failure ($reply)" ;;
+*) notok "milter down: a new session gets a temporary failure (got: ${reply:-no reply})"
+   sed 's/^/# /' "$tmp/$name.swaks" ;;
+esac
+sleep 1
+check "milter killed: nothing delivered" '[ "$(count_mail)" -eq "$mail_before" ]'
+check "milter killed: nothing queued (the client was told to try again)" \
+	'[ "$(queue_json | wc -l)" -eq "$queue_before" ]'
+check "Postfix logged the milter lost mid-session" \
+	'grep -q "warning: milter inet:127.0.0.1:$mport: can.t read SMFIC_[A-Z]* reply packet header" "$tmp/postfix.log"'
+check "Postfix logged the refused connection to the milter" \
+	'grep -q "warning: connect to Milter service inet:127.0.0.1:$mport: Connection refused" "$tmp/postfix.log"'
+
+check "milter restarted" 'start_milter'
+name=resend
+send 192.0.2.10 mail.pass.wire.example bounce@pass.wire.example pass.eml
+expect_delivered "after the restart, resent" "spf=pass dmarc=pass" spf=pass dmarc=pass \
+	dmarc.header.from=pass.wire.example
+fate delivered
+
+# ---------------------------------------------------------------- accounting
+# Every message Postfix accepted is in the Maildir or the hold queue, and
+# nothing else is: nothing lost, nothing extra.
+lost=""
+while read -r q fate; do
+	case "$fate" in
+	delivered) "$PY" "$src/helper.py" find "$maildir" "$q" 5 >/dev/null || lost="$lost $q" ;;
+	held) qid=$q; held || lost="$lost $q" ;;
+	esac
+done <"$tmp/fates"
+want_mail=$(grep -c ' delivered$' "$tmp/fates")
+want_held=$(grep -c ' held$' "$tmp/fates")
+check "every accepted message is where it should be${lost:+ (missing:$lost)}" '[ -z "$lost" ]'
+check "mailbox holds exactly the $want_mail delivered messages" \
+	'[ "$(count_mail)" -eq $((before + want_mail)) ]'
+check "queue holds exactly the $want_held held messages" \
+	'[ "$(queue_json | wc -l)" -eq "$want_held" ]'
+
+# ---------------------------------------------------------------- stop
+check "Postfix stopped, no process left in its queue directory" 'stop_postfix'
+check "milter stopped on SIGTERM" 'stop_milter && tail -1 "$tmp/milter.log" | grep -q "stopped"'
+
+if [ "$fail" -ne 0 ]; then
+	echo "# milter log:"; sed 's/^/# /' "$tmp/milter.log" | tail -40
+	echo "# Postfix log:"; sed 's/^/# /' "$tmp/postfix.log" | tail -60
+fi
+echo "1..$n"
+[ "$fail" -eq 0 ]
