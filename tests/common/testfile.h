@@ -1,6 +1,7 @@
 /*
- * testfile.h - small file helpers shared by the test programs: read a whole
- * file, write TXT rdata into a master-format zone file.  Single-threaded.
+ * testfile.h - small file helpers shared by the test programs: the source
+ * directory, read a whole file, write TXT rdata into a master-format zone
+ * file, remove a temporary directory.  Single-threaded.
  */
 #ifndef AUTHMILTER_TESTFILE_H
 #define AUTHMILTER_TESTFILE_H
@@ -8,10 +9,19 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/*
+ * test_srcdir - the source tree: $top_srcdir (set by make check), else the
+ * directory configure was run for (so a test binary also runs by hand).
+ */
+const char *test_srcdir(void);
+
 /* test_read_file - whole file into a NUL-terminated malloc'd buffer (NULL on error); lenp may be NULL. */
 char *test_read_file(const char *path, size_t *lenp);
 
 /* test_put_txt - write rdata as quoted character-strings of at most 255 bytes. */
 void test_put_txt(FILE *out, const char *rdata, size_t len);
+
+/* test_rm_rf - remove the directory tree dir (made by mkdtemp); 0 or -1. */
+int test_rm_rf(const char *dir);
 
 #endif
