@@ -359,13 +359,14 @@ test_nsd(void)
 {
 	struct resolver_config cfg = { .timeout_ms = 3000 };
 	struct resolver *r;
+	struct testdns dns;
 	char ns[64], err[256], zone[1024], work[512];
 	int port;
 
 	snprintf(zone, sizeof(zone), "%s/tests/dns/resolver-nsd.zone",
 	    test_srcdir());
 	snprintf(work, sizeof(work), "%s/nsd", tmpdir);
-	port = testdns_start(work, zone, "resolver-test.example");
+	port = testdns_start(&dns, work, zone, "resolver-test.example");
 
 	if (port == 0) {
 		tap_ok(false, "nsd started (install nsd: tests/deps.sh)");
@@ -385,7 +386,7 @@ test_nsd(void)
 		    "nope.resolver-test.example");
 	}
 	resolver_free(r);
-	testdns_stop(work);
+	testdns_stop(&dns);
 }
 
 /* One DNSSEC case: name, type, rcode and security status. */
@@ -436,6 +437,7 @@ test_dnssec(void)
 {
 	struct resolver_config cfg = { .timeout_ms = 3000 };
 	struct resolver *r;
+	struct testdns dns;
 	char ns[64], err[256], zone[1024], ta[1024], work[512];
 	int port;
 
@@ -449,7 +451,7 @@ test_dnssec(void)
 	snprintf(zone, sizeof(zone), "%s/sign/signed.zone", tmpdir);
 	snprintf(ta, sizeof(ta), "%s/sign/ta.ds", tmpdir);
 	snprintf(work, sizeof(work), "%s/nsdsec", tmpdir);
-	if ((port = testdns_start(work, zone, "resolver-test.example")) == 0) {
+	if ((port = testdns_start(&dns, work, zone, "resolver-test.example")) == 0) {
 		tap_ok(false, "nsd started for the signed zone (install nsd ldnsutils)");
 		return;
 	}
@@ -461,7 +463,7 @@ test_dnssec(void)
 	if (tap_ok(r != NULL, "dnssec: resolver_new (%s)", r ? "" : err))
 		run_sec_cases(r);
 	resolver_free(r);
-	testdns_stop(work);
+	testdns_stop(&dns);
 }
 
 /* silent_port - bind a UDP socket that is never read; its port, fd in *fd. */
