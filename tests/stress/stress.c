@@ -166,8 +166,8 @@ struct worker {
 /* --------------------------------------------------------------- checks */
 
 /*
- * run_spf - one SPF case; 0 when right, else -1 with why.  worker gives
- * the fresh local part (NULL: a fixed one).
+ * run_spf - one SPF case; 0 when right, else -1 with why.  w numbers the
+ * fresh local parts of exists: cases (NULL: the main thread's check).
  */
 static int
 run_spf(const struct shared *sh, const struct spf_case *c, struct worker *w,
