@@ -25,6 +25,13 @@ void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* tap_skip_all - no test can run: print "1..0 # SKIP reason" and exit 0. */
 void tap_skip_all(const char *reason) __attribute__((noreturn));
 
+/*
+ * tap_missing - a tool the test needs is not installed: under CI (CI=true,
+ * where tests/deps.sh installs everything) "Bail out!" and exit 99, a hard
+ * error; elsewhere skip the whole test like tap_skip_all.
+ */
+void tap_missing(const char *reason) __attribute__((noreturn));
+
 /* tap_done - print the plan; returns the exit status (0 when every test passed). */
 int tap_done(void);
 

@@ -1,10 +1,23 @@
 /*
  * testfile.c - file helpers for the test programs (see testfile.h).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "testfile.h"
+
+#ifndef SRCDIR
+#define SRCDIR "."
+#endif
+
+const char *
+test_srcdir(void)
+{
+	const char *top = getenv("top_srcdir");
+
+	return top != NULL && top[0] != '\0' ? top : SRCDIR;
+}
 
 char *
 test_read_file(const char *path, size_t *lenp)
@@ -96,4 +109,16 @@ test_name_loadable(const char *name)
 		name += l + (name[l] == '.');
 	}
 	return true;
+}
+
+int
+test_rm_rf(const char *dir)
+{
+	char cmd[1100];
+
+	/* dir comes from mkdtemp: no quote can be in it */
+	if (strchr(dir, '\'') != NULL ||
+	    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir) >= (int)sizeof(cmd))
+		return -1;
+	return system(cmd) == 0 ? 0 : -1;
 }

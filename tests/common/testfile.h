@@ -1,7 +1,8 @@
 /*
- * testfile.h - small file helpers shared by the test programs: read a whole
- * file, write owner names and TXT rdata into a master-format zone file (the
- * format the resolver's zone-file mode loads).  Single-threaded.
+ * testfile.h - small file helpers shared by the test programs: the source
+ * directory, read a whole file, write owner names and TXT rdata into a
+ * master-format zone file (the format the resolver's zone-file mode loads),
+ * remove a temporary directory.  Single-threaded.
  */
 #ifndef AUTHMILTER_TESTFILE_H
 #define AUTHMILTER_TESTFILE_H
@@ -9,6 +10,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+
+/*
+ * test_srcdir - the source tree: $top_srcdir (set by make check), else the
+ * directory configure was run for (so a test binary also runs by hand).
+ */
+const char *test_srcdir(void);
 
 /* test_read_file - whole file into a NUL-terminated malloc'd buffer (NULL on error); lenp may be NULL. */
 char *test_read_file(const char *path, size_t *lenp);
@@ -33,5 +40,8 @@ void test_put_string(FILE *out, const char *s, size_t n);
  * octets (a trailing dot allowed), the whole under 254?
  */
 bool test_name_loadable(const char *name);
+
+/* test_rm_rf - remove the directory tree dir (made by mkdtemp); 0 or -1. */
+int test_rm_rf(const char *dir);
 
 #endif

@@ -1,12 +1,13 @@
 /*
  * test_resolver.c - TAP tests of milter/resolver.c over real libunbound:
  * (1) zone-file mode, (2) forwarding to a private nsd on 127.0.0.1 started
- * by tests/dns/nsd-start.sh (a failure when nsd is not
- * installed), (3) a nameserver that never answers (a bound UDP socket that
- * is never read) giving DNS_TEMPFAIL at the deadline, (4) DNSSEC: a zone
- * signed during the test by tests/dns/sign-zone.sh (ldnsutils), served by
- * nsd, validated with its DS as trust anchor: secure, and bogus for a
- * tampered record; plus threads sharing one resolver.  Single-threaded except the thread tests.
+ * through tests/common/testdns.c (a failure when nsd is not installed),
+ * (3) a nameserver that never answers (a bound UDP socket that is never
+ * read) giving DNS_TEMPFAIL at the deadline, (4) DNSSEC: a zone signed
+ * during the test by tests/dns/sign-zone.sh (ldnsutils), served by nsd,
+ * validated with its DS as trust anchor: secure, and bogus for a tampered
+ * record; plus threads sharing one resolver.  Single-threaded except the
+ * thread tests.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -20,6 +21,8 @@
 #include "env.h"
 #include "resolver.h"
 #include "tap.h"
+#include "testdns.h"
+#include "testfile.h"
 
 #define NTHREADS 8
 #define NLOOPS 200
@@ -350,52 +353,20 @@ test_zone(void)
 	test_bad_zone();
 }
 
-/* start_nsd - nsd-start.sh in tmpdir/sub serving zone; port, or 0 if none. */
-static int
-start_nsd(const char *srcdir, const char *sub, const char *zone)
-{
-	char cmd[2048];
-	FILE *p;
-	int port = 0, status;
-
-	snprintf(cmd, sizeof(cmd),
-	    "sh '%s/tests/dns/nsd-start.sh' '%s/%s' '%s' resolver-test.example",
-	    srcdir, tmpdir, sub, zone);
-	if ((p = popen(cmd, "r")) == NULL)
-		return 0;
-	if (fscanf(p, "%d", &port) != 1)
-		port = 0;
-	status = pclose(p);
-	if (status != 0) {
-		tap_diag("nsd-start.sh exited with status %d", status);
-		return 0;
-	}
-	return port;
-}
-
-/* stop_nsd - run nsd-stop.sh, which kills the PID in its PID file only. */
-static void
-stop_nsd(const char *srcdir, const char *sub)
-{
-	char cmd[2048];
-
-	snprintf(cmd, sizeof(cmd), "sh '%s/tests/dns/nsd-stop.sh' '%s/%s'",
-	    srcdir, tmpdir, sub);
-	if (system(cmd) != 0)
-		tap_diag("nsd-stop.sh failed");
-}
-
 /* test_nsd - part (2): forwarding to a private nsd. */
 static void
-test_nsd(const char *srcdir)
+test_nsd(void)
 {
 	struct resolver_config cfg = { .timeout_ms = 3000 };
 	struct resolver *r;
-	char ns[64], err[256], zone[1024];
+	struct testdns dns;
+	char ns[64], err[256], zone[1024], work[512];
 	int port;
 
-	snprintf(zone, sizeof(zone), "%s/tests/dns/resolver-nsd.zone", srcdir);
-	port = start_nsd(srcdir, "nsd", zone);
+	snprintf(zone, sizeof(zone), "%s/tests/dns/resolver-nsd.zone",
+	    test_srcdir());
+	snprintf(work, sizeof(work), "%s/nsd", tmpdir);
+	port = testdns_start(&dns, work, zone, "resolver-test.example");
 
 	if (port == 0) {
 		tap_ok(false, "nsd started (install nsd: tests/deps.sh)");
@@ -415,7 +386,7 @@ test_nsd(const char *srcdir)
 		    "nope.resolver-test.example");
 	}
 	resolver_free(r);
-	stop_nsd(srcdir, "nsd");
+	testdns_stop(&dns);
 }
 
 /* One DNSSEC case: name, type, rcode and security status. */
@@ -440,22 +411,6 @@ static const struct sec_case sec_cases[] = {
 	    DNS_SEC_SECURE },
 };
 
-/* sign_zone - sign-zone.sh into tmpdir/sign; 0 on success. */
-static int
-sign_zone(const char *srcdir)
-{
-	char cmd[2048];
-	int status;
-
-	snprintf(cmd, sizeof(cmd), "sh '%s/tests/dns/sign-zone.sh' '%s/sign' "
-	    "'%s/tests/dns/resolver-nsd.zone' resolver-test.example",
-	    srcdir, tmpdir, srcdir);
-	status = system(cmd);
-	if (status != 0)
-		tap_diag("sign-zone.sh exited with status %d", status);
-	return status;
-}
-
 /* run_sec_cases - each case: rcode and DNSSEC status. */
 static void
 run_sec_cases(struct resolver *r)
@@ -478,20 +433,25 @@ run_sec_cases(struct resolver *r)
 
 /* test_dnssec - part (4): a zone signed now, served by nsd, validated. */
 static void
-test_dnssec(const char *srcdir)
+test_dnssec(void)
 {
 	struct resolver_config cfg = { .timeout_ms = 3000 };
 	struct resolver *r;
-	char ns[64], err[256], zone[1024], ta[1024];
+	struct testdns dns;
+	char ns[64], err[256], zone[1024], ta[1024], work[512];
 	int port;
 
-	if (sign_zone(srcdir) != 0) {
+	snprintf(zone, sizeof(zone), "%s/tests/dns/resolver-nsd.zone",
+	    test_srcdir());
+	snprintf(work, sizeof(work), "%s/sign", tmpdir);
+	if (testdns_sign(work, zone, "resolver-test.example") != 0) {
 		tap_ok(false, "zone signed (install ldnsutils: tests/deps.sh)");
 		return;
 	}
 	snprintf(zone, sizeof(zone), "%s/sign/signed.zone", tmpdir);
 	snprintf(ta, sizeof(ta), "%s/sign/ta.ds", tmpdir);
-	if ((port = start_nsd(srcdir, "nsdsec", zone)) == 0) {
+	snprintf(work, sizeof(work), "%s/nsdsec", tmpdir);
+	if ((port = testdns_start(&dns, work, zone, "resolver-test.example")) == 0) {
 		tap_ok(false, "nsd started for the signed zone (install nsd ldnsutils)");
 		return;
 	}
@@ -503,7 +463,7 @@ test_dnssec(const char *srcdir)
 	if (tap_ok(r != NULL, "dnssec: resolver_new (%s)", r ? "" : err))
 		run_sec_cases(r);
 	resolver_free(r);
-	stop_nsd(srcdir, "nsdsec");
+	testdns_stop(&dns);
 }
 
 /* silent_port - bind a UDP socket that is never read; its port, fd in *fd. */
@@ -563,23 +523,15 @@ test_silent(void)
 int
 main(void)
 {
-	const char *srcdir = getenv("top_srcdir");
-	char cmd[256];
-
-	if (srcdir == NULL)
-		srcdir = getenv("srcdir");
-	if (srcdir == NULL)
-		srcdir = ".";
 	if (mkdtemp(tmpdir) == NULL) {
 		perror("mkdtemp");
 		return 1;
 	}
 	test_zone();
-	test_nsd(srcdir);
-	test_dnssec(srcdir);
+	test_nsd();
+	test_dnssec();
 	test_silent();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
+	if (test_rm_rf(tmpdir) != 0)
 		tap_diag("could not remove %s", tmpdir);
 	return tap_done();
 }
