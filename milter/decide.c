@@ -309,7 +309,7 @@ choose(const struct conf *c, const struct facts *f, const struct from_result *fr
 	if (v->result == DMARC_RES_TEMPERROR && c->reject_failures &&
 	    c->dns_fail_action == CONF_FAIL_TEMPFAIL) {
 		d->action = ACTION_TEMPFAIL;
-		set_reply(d, "451", "4.4.3", "temporary DNS failure evaluating DMARC, try again later");
+		set_reply(d, "451", "4.7.1", "temporary DNS failure evaluating DMARC, try again later");
 		return;
 	}
 	if (v->disposition == DISP_REJECT && !c->reject_failures)

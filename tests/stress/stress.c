@@ -440,7 +440,7 @@ make_engines(struct shared *sh, int port, const char *ta)
 	cfg.trust_anchor_file = ta;
 	r = resolver_new(&cfg, err, sizeof(err));
 	if (r != NULL)
-		sh->spf = spf_engine_new(r, err, sizeof(err));
+		sh->spf = spf_engine_new(r, "mx.stress.test", err, sizeof(err));
 	if (sh->spf != NULL)
 		sh->dkim = dkim_engine_new(NULL, r, err, sizeof(err));
 	tap_ok(sh->dkim != NULL, "resolver (forwarding to %s, DNSSEC) and "

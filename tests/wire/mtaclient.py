@@ -72,7 +72,9 @@ def eom(s):
         elif cmd == b"q":
             print("quarantine %s" % parts[0].decode("latin-1"))
         elif cmd == b"y":
+            # SMFIR_REPLYCODE is itself the final answer (reject/tempfail).
             print("replycode %s" % parts[0].decode("latin-1"))
+            return
         elif cmd in (b"a", b"c", b"r", b"t", b"d"):
             print("final %s" % cmd.decode())
             return

@@ -35,6 +35,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap "exit 1" INT TERM HUP
 
 # free_port - an unused TCP port on 127.0.0.1.
 free_port() {
@@ -96,20 +97,6 @@ for msg in "$tmp"/bad-*.eml; do
 		cut -c1-200 "$tmp/$name.out" | sed 's/^/# /'
 	fi
 done
-# authmilter-check gives the daemon's verdict on the same message and DNS
-# (cases without SMTP AUTH, which the checker has no option for).
-for cf in "$src"/cases/*.case; do
-	grep -q '^auth ' "$cf" && continue
-	name=$(basename "$cf" .case)
-	if sh "$src/same_verdict.sh" "$cf" "$src" "$tmp" "$port" "$tmp/authmilter.conf" \
-	    "$top_builddir" "$PY" >"$tmp/same.out" 2>&1; then
-		ok "$name: authmilter-check agrees with the daemon ($(cat "$tmp/same.out"))"
-	else
-		notok "$name: authmilter-check disagrees with the daemon"
-		sed 's/^/# /' "$tmp/same.out"
-	fi
-done
-
 # -n names the file and line of an error; a good file passes.
 printf 'Socket inet:1@127.0.0.1\nRejectFailures perhaps\n' >"$tmp/bad.conf"
 check "authmilter -n -c bad.conf names the file and line" \
@@ -130,6 +117,20 @@ check "history records written ($got_hist)" '[ "$got_hist" -ge 10 ] && [ "$got_h
 check "history has the reject of reject.wire.example" \
 	'grep -q "hfrom=reject.wire.example.*disp=reject" "$tmp/history"'
 
+# authmilter-check gives the daemon's verdict on the same message and DNS
+# (cases without SMTP AUTH, which the checker has no option for).
+for cf in "$src"/cases/*.case; do
+	grep -q '^auth ' "$cf" && continue
+	name=$(basename "$cf" .case)
+	if sh "$src/same_verdict.sh" "$cf" "$src" "$tmp" "$port" "$tmp/authmilter.conf" \
+	    "$top_builddir" "$PY" >"$tmp/same.out" 2>&1; then
+		ok "$name: authmilter-check agrees with the daemon ($(cat "$tmp/same.out"))"
+	else
+		notok "$name: authmilter-check disagrees with the daemon"
+		sed 's/^/# /' "$tmp/same.out"
+	fi
+done
+
 # TCP_NODELAY on the daemon's accepted connection (tests/wire/nodelay.py).
 check "TCP_NODELAY on the daemon's connections" \
 	'"$PY" "$src/nodelay.py" "$mpid" "$port" >"$tmp/nodelay.out" 2>&1'
@@ -148,6 +149,19 @@ check "good reload is logged" 'grep -q "configuration reloaded" "$tmp/milter.log
 CASES="$src/cases/02-reject.case" miltertest -s "$src/driver.lua" >"$tmp/after.out" 2>&1
 check "after reload (RejectFailures no) the spoof is no longer rejected" \
 	'grep -q "^not ok 02-reject: reject (got accept/accept)" "$tmp/after.out"'
+
+# A unix socket (and UMask): the same daemon code on "unix:PATH".
+sed "s|^Socket.*|Socket local:$tmp/authmilter.sock|; s|^HistoryFile.*||" "$tmp/good.conf" >"$tmp/unix.conf"
+"$milter" -f -c "$tmp/unix.conf" 2>"$tmp/unix.log" &
+upid=$!
+SOCKET="unix:$tmp/authmilter.sock" CASES="$src/cases/02-reject.case" \
+	miltertest -s "$src/driver.lua" >"$tmp/unix.out" 2>&1
+check "a unix socket works (the reject case through local:PATH)" \
+	'grep -q "^ok 02-reject: reject" "$tmp/unix.out" && ! grep -q "^not ok" "$tmp/unix.out"'
+check "the unix socket has the UMask 007 permissions" \
+	'[ "$(stat -c %a "$tmp/authmilter.sock")" = 770 ]'
+kill -TERM "$upid"
+wait "$upid" 2>/dev/null
 
 kill -TERM "$mpid"
 i=0
