@@ -193,6 +193,40 @@ static const struct conf_key keys[] = {
 	  .off = OFF(record_all_messages),
 	  .doc = "Write a history record for every message, not only for domains that "
 	    "publish a DMARC record." },
+	{ .name = "HistoryFsync", .type = CONF_T_BOOL, .def = "no",
+	  .off = OFF(history_fsync),
+	  .doc = "fsync(2) the HistoryFile after each record: nothing is lost in a crash, "
+	    "at the cost of one disk flush per message." },
+	{ .section = "Aggregate reports (authmilter-reports)",
+	  .name = "ReportDatabase", .type = CONF_T_PATH, .def = "/var/lib/authmilter/reports.db",
+	  .off = OFF(report_database),
+	  .doc = "SQLite database authmilter-reports imports the history into." },
+	{ .name = "ReportSpool", .type = CONF_T_PATH, .def = "/var/lib/authmilter/reports",
+	  .off = OFF(report_spool),
+	  .doc = "Directory of the reports made by \"aggregate\" and not yet sent "
+	    "(outgoing/) and of those sent (sent/)." },
+	{ .name = "ReportOrgName", .type = CONF_T_TEXT, .def = "none",
+	  .flags = CONF_F_NONE, .off = OFF(report_org_name),
+	  .doc = "org_name of the reports; none: the AuthservID." },
+	{ .name = "ReportEmail", .type = CONF_T_WORD, .def = "none",
+	  .flags = CONF_F_NONE, .off = OFF(report_email),
+	  .doc = "Address in the reports' metadata and the From of their messages; "
+	    "none: postmaster@ the AuthservID." },
+	{ .name = "ReportSendCommand", .type = CONF_T_TEXT, .def = "/usr/sbin/sendmail -t -oi",
+	  .off = OFF(report_send_command),
+	  .doc = "Command that sends one report message read from its standard input "
+	    "(run without a shell, split at blanks)." },
+	{ .name = "ReportMaxBytes", .type = CONF_T_UNSIGNED, .def = "10485760", .min = 4096,
+	  .max = 1073741824, .off = OFF(report_max_bytes),
+	  .doc = "Largest report message sent; a bigger one is not sent (and a rua \"!size\" "
+	    "limit lower than this wins)." },
+	{ .name = "ReportRetentionDays", .type = CONF_T_UNSIGNED, .def = "90", .min = 1,
+	  .max = 3650, .off = OFF(report_retention_days),
+	  .doc = "Days of imported history and sent reports kept; \"expire\" drops older data." },
+	{ .name = "ReportLegacyRFC7489", .type = CONF_T_BOOL, .def = "no",
+	  .off = OFF(report_legacy),
+	  .doc = "Write the reports in the RFC 7489 format too, for receivers that still "
+	    "want it." },
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))

@@ -101,6 +101,17 @@ struct conf {
 	/* History. */
 	char *history_file;		/* HistoryFile; NULL: none */
 	bool record_all_messages;	/* RecordAllMessages */
+	bool history_fsync;		/* HistoryFsync */
+
+	/* Aggregate reports (authmilter-reports; the daemon ignores them). */
+	char *report_database;		/* ReportDatabase */
+	char *report_spool;		/* ReportSpool */
+	char *report_org_name;		/* ReportOrgName; NULL: the AuthservID */
+	char *report_email;		/* ReportEmail; NULL: postmaster@AuthservID */
+	char *report_send_command;	/* ReportSendCommand */
+	unsigned report_max_bytes;	/* ReportMaxBytes */
+	unsigned report_retention_days;	/* ReportRetentionDays */
+	bool report_legacy;		/* ReportLegacyRFC7489 */
 
 	/* Bookkeeping, not keys. */
 	char *path;			/* the file this came from, NULL for defaults */

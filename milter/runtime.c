@@ -2,10 +2,12 @@
  * runtime.c - the per-configuration bundle of engines; see runtime.h.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dkim_verify.h"
@@ -102,6 +104,7 @@ runtime_free(struct runtime *rt)
 	psl_free(rt->psl);
 	if (rt->history_fd >= 0)
 		close(rt->history_fd);
+	pthread_mutex_destroy(&rt->history_mu);
 	conf_unref(rt->conf);
 	free(rt);
 }
@@ -118,6 +121,7 @@ runtime_new(struct conf *c, runtime_dns_log dns_log, char *err, size_t errsize)
 	rt->conf = conf_ref(c);
 	rt->refs = 1;
 	rt->history_fd = -1;
+	pthread_mutex_init(&rt->history_mu, NULL);
 	if (build_engines(rt, dns_log, err, errsize) != 0) {
 		runtime_free(rt);
 		return NULL;
@@ -144,18 +148,56 @@ runtime_unref(struct runtime *rt)
 		runtime_free(rt);
 }
 
+/* history_rotated - does the HistoryFile path name another file than fd? */
+static bool
+history_rotated(const char *path, int fd)
+{
+	struct stat a, b;
+
+	if (fstat(fd, &b) != 0)
+		return true;
+	if (stat(path, &a) != 0)
+		return true;		/* removed: make it again */
+	return a.st_ino != b.st_ino || a.st_dev != b.st_dev;
+}
+
+/* history_fd - the open HistoryFile, reopened after a rotation; -1 on error. */
+static int
+history_fd(struct runtime *rt)
+{
+	char err[256];
+	int fd;
+
+	if (!history_rotated(rt->conf->history_file, rt->history_fd))
+		return rt->history_fd;
+	if ((fd = open_history(rt->conf, err, sizeof(err))) < 0)
+		return -1;
+	close(rt->history_fd);
+	rt->history_fd = fd;
+	return fd;
+}
+
 int
 runtime_history_write(struct runtime *rt, const char *line, size_t len)
 {
-	ssize_t n;
+	ssize_t n = -1;
+	int fd, saved = 0;
 
 	if (rt->history_fd < 0)
 		return 0;
-	n = write(rt->history_fd, line, len);
+	pthread_mutex_lock(&rt->history_mu);
+	if ((fd = history_fd(rt)) >= 0) {
+		n = write(fd, line, len);
+		if (n >= 0 && (size_t)n != len)
+			errno = ENOSPC;		/* a short write: the line is torn */
+		else if (n >= 0 && rt->conf->history_fsync && fsync(fd) != 0)
+			n = -1;
+	}
+	saved = errno;
+	pthread_mutex_unlock(&rt->history_mu);
 	if (n == (ssize_t)len)
 		return 0;
-	if (n >= 0)
-		errno = ENOSPC;		/* a short write: the line is torn */
 	__atomic_add_fetch(&rt->history_errors, 1, __ATOMIC_RELAXED);
+	errno = saved;
 	return -1;
 }

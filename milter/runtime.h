@@ -13,6 +13,7 @@
 #ifndef AUTHMILTER_RUNTIME_H
 #define AUTHMILTER_RUNTIME_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,7 @@ struct runtime {
 	struct dkim_engine *dkim;
 	struct psl *psl;		/* NULL unless OrganizationalDomain psl */
 	int history_fd;			/* -1: no HistoryFile */
+	pthread_mutex_t history_mu;	/* guards history_fd across a reopen */
 	unsigned long history_errors;	/* failed writes (atomic) */
 	int refs;			/* atomic */
 };
@@ -54,7 +56,9 @@ void runtime_unref(struct runtime *rt);
 
 /*
  * runtime_history_write - append one complete record line with a single
- * write(2), so concurrent threads never interleave.  Returns 0, or -1 with
+ * write(2), so concurrent threads never interleave; fsync(2) it when
+ * HistoryFsync is set.  When the file's path no longer names the open file
+ * (rotated away or removed), it is reopened first.  Returns 0, or -1 with
  * errno (the caller logs; the message is never affected).
  */
 int runtime_history_write(struct runtime *rt, const char *line, size_t len);

@@ -507,7 +507,11 @@ static const char all_keys[] =
 	"OrganizationalDomain psl\nPublicSuffixList \"/tmp/p s l\"\nHonorPct yes\nDNSTimeout 3\n"
 	"DNSBudget 9\nNameservers 192.0.2.53@5353\nDNSRecursion no\n"
 	"TrustAnchorFile /usr/share/dns/root.key\nDNSZoneFile /tmp/zone\nDKIMMinKeyBits 2048\n"
-	"DKIMMaxSignatures 3\nHistoryFile /var/lib/authmilter/history\nRecordAllMessages yes\n";
+	"DKIMMaxSignatures 3\nHistoryFile /var/lib/authmilter/history\nRecordAllMessages yes\n"
+	"HistoryFsync yes\nReportDatabase /tmp/r.db\nReportSpool /tmp/spool\n"
+	"ReportOrgName \"Example Org\"\nReportEmail dmarc@example.org\n"
+	"ReportSendCommand /usr/local/bin/send -x\nReportMaxBytes 4096\nReportRetentionDays 7\n"
+	"ReportLegacyRFC7489 yes\n";
 
 /*
  * same_lines - lines of dump a also in dump b, but DNSRecursion's (it cannot

@@ -117,6 +117,13 @@ check "history records written ($got_hist)" '[ "$got_hist" -ge 10 ] && [ "$got_h
 check "history has the reject of reject.wire.example" \
 	'grep -q "hfrom=reject.wire.example.*disp=reject" "$tmp/history"'
 
+# Rotation: the history file moved away is made again at the next record.
+mv "$tmp/history" "$tmp/history.1"
+"$PY" "$src/mtaclient.py" 127.0.0.1 "$port" "$src/messages/pass.eml" --ip 192.0.2.10 \
+	--mail-from "<bounce@pass.wire.example>" >/dev/null 2>&1
+check "after rotation the next record goes to a new HistoryFile" \
+	'[ "$(grep -c "^AMH1" "$tmp/history" 2>/dev/null)" = 1 ] && [ "$(grep -c "^AMH1" "$tmp/history.1")" = "$got_hist" ]'
+
 # authmilter-check gives the daemon's verdict on the same message and DNS
 # (cases without SMTP AUTH, which the checker has no option for).
 for cf in "$src"/cases/*.case; do
