@@ -240,7 +240,7 @@ static const struct key {
 	{ "end", key_end, true, false, false },
 	{ "file", key_file, true, false, false },
 	{ "rua", key_rua, false, false, false },
-	{ "sent", key_sent, false, false, false },
+	{ "sent", key_sent, false, true, false },
 	{ "skipped", key_skipped, false, true, false },
 };
 
