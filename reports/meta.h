@@ -25,7 +25,8 @@
 #include "domain.h"
 #include "str.h"
 
-#define META_MAX_BYTES 65536	/* size of a .meta file */
+#define META_MAX_BYTES 131072	/* size of a .meta file: room for 32 rua lines of
+				 * RUA_MAX bytes and a sent/skipped line for each */
 #define META_MAX_DEST 32	/* destinations of one report */
 #define META_ORG_NAME_MAX 256	/* bytes of org_name */
 #define META_REASON_MAX 300	/* bytes of the reason of a skipped line */

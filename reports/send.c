@@ -79,34 +79,36 @@ say(struct run *r, const char *fmt, ...)
 	fflush(r->log);
 }
 
-/* record - append the sent/skipped line of destination i to the .meta. */
+/*
+ * record - append the sent/skipped line of destination i to the .meta:
+ * the new text is written in full (temporary file, rename) and only then
+ * becomes the report's text.
+ */
 static bool
 record(struct run *r, struct report *rep, size_t i, enum meta_done done, const char *why)
 {
-	struct str line = STR_INITIALIZER(META_REASON_MAX + 1200);
-	char err[512];
-	bool ok = false;
+	struct str next = STR_INITIALIZER(META_MAX_BYTES);
+	char err[512] = "the .meta would be too long";
 
 	if (r->dry) {
 		rep->m.dest[i].done = done;	/* in memory only: to say what would happen */
 		return true;
 	}
-	if (meta_append_line(&line, done, rep->m.dest[i].uri, r->now, why) != STR_OK)
-		snprintf(err, sizeof(err), "out of memory");
-	else if (spool_rewrite(&r->spool, rep->meta_name, str_cstr(&rep->text), rep->text.len,
-	    str_cstr(&line), line.len, err, sizeof(err)) == SPOOL_OK &&
-	    str_append(&rep->text, line.s, line.len) == STR_OK)
-		ok = true;
-	if (ok)
+	if (str_append(&next, str_cstr(&rep->text), rep->text.len) == STR_OK &&
+	    meta_append_line(&next, done, rep->m.dest[i].uri, r->now, why) == STR_OK &&
+	    spool_rewrite(&r->spool, rep->meta_name, next.s, next.len, "", 0, err, sizeof(err)) ==
+	    SPOOL_OK) {
+		str_free(&rep->text);
+		rep->text = next;	/* the buffer changes hands */
 		rep->m.dest[i].done = done;
-	else {
-		say(r, "%s: cannot record \"%s %s\" in %s: %s%s", rep->name,
-		    done == META_SENT ? "sent" : "skipped", rep->m.dest[i].uri, rep->meta_name, err,
-		    done == META_SENT ? " (it will be sent again by the next run)" : "");
-		r->rc = 1;
+		return true;
 	}
-	str_free(&line);
-	return ok;
+	say(r, "%s: cannot record \"%s %s\" in %s: %s%s", rep->name,
+	    done == META_SENT ? "sent" : "skipped", rep->m.dest[i].uri, rep->meta_name, err,
+	    done == META_SENT ? " (it will be sent again by the next run)" : "");
+	r->rc = 1;
+	str_free(&next);
+	return false;
 }
 
 /* skip - the destination is refused for good: count, say, record. */
@@ -351,7 +353,7 @@ bad:
 static void
 send_report(struct run *r, const char *meta_name)
 {
-	struct report rep = { .meta_name = meta_name, .text = STR_INITIALIZER(META_MAX_BYTES * 2) };
+	struct report rep = { .meta_name = meta_name, .text = STR_INITIALIZER(META_MAX_BYTES) };
 	char err[512];
 	size_t i;
 

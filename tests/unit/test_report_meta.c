@@ -211,6 +211,8 @@ static void
 test_meta_limits(void)
 {
 	struct str big = STR_INITIALIZER(4 * META_MAX_BYTES);
+	struct str worst = STR_INITIALIZER(4 * META_MAX_BYTES);
+	char uri[RUA_MAX + 1];
 	struct meta m;
 	char err[512];
 	int i;
@@ -225,9 +227,34 @@ test_meta_limits(void)
 	while (big.len <= META_MAX_BYTES)
 		str_appends(&big, "org_name x\n");
 	tap_ok(meta_parse(big.s, big.len, NAME, &m, err, sizeof(err)) == META_BAD &&
-	    strstr(err, "larger than 65536 bytes") != NULL, "meta: file over 64 KiB refused (%s)", err);
+	    strstr(err, "larger than 131072 bytes") != NULL, "meta: file over 128 KiB refused (%s)", err);
 	meta_free(&m);
 	str_free(&big);
+
+	/* The largest .meta send can produce still parses: 32 rua of RUA_MAX bytes, each skipped. */
+	memset(uri, 'a', RUA_MAX);
+	uri[RUA_MAX] = '\0';
+	memcpy(uri, "mailto:", 7);
+	str_appends(&worst, HEAD FILE_LINE);
+	for (i = 0; i < META_MAX_DEST; i++) {
+		snprintf(uri + 7, 4, "%03d", i);
+		uri[10] = 'a';
+		str_printf(&worst, "rua %s\n", uri);
+	}
+	for (i = 0; i < META_MAX_DEST; i++) {
+		snprintf(uri + 7, 4, "%03d", i);
+		uri[10] = 'a';
+		meta_append_line(&worst, META_SKIPPED, uri, INT64_MAX / 1000,
+		    "a reason of many words, longer than the 300 bytes kept, a reason of many words, "
+		    "longer than the 300 bytes kept, a reason of many words, longer than the 300 bytes "
+		    "kept, a reason of many words, longer than the 300 bytes kept, a reason of many "
+		    "words, longer than the 300 bytes kept, the end");
+	}
+	tap_ok(worst.len <= META_MAX_BYTES && meta_parse(worst.s, worst.len, NAME, &m, err,
+	    sizeof(err)) == META_OK && meta_all_done(&m), "meta: the largest .meta send writes "
+	    "parses (%zu bytes)", worst.len);
+	meta_free(&m);
+	str_free(&worst);
 }
 
 /* test_meta_append - the lines send appends, and that they parse back. */
