@@ -24,6 +24,8 @@ struct send_totals {
 	unsigned sent;			/* messages handed to the send command */
 	unsigned skipped;		/* destinations refused: not verified, too big, not mailto */
 	unsigned failed;		/* send command failures (retried next run) */
+	unsigned deferred;		/* destinations left for the next run: DNS temporary failure */
+	unsigned bad;			/* reports left alone: bad .meta, unreadable or bad report file */
 };
 
 /*
@@ -32,6 +34,11 @@ struct send_totals {
  * (stderr normally).  Returns 0 when every due message was sent or
  * deliberately skipped, 1 when some failed (they stay for the next run),
  * 2 on a setup error (spool unreadable, resolver).
+ *
+ * Also 1 when a destination was deferred (a DNS temporary failure in the
+ * external destination check) or a report was left alone (a bad .meta,
+ * a missing or bad report file): both stay in outgoing/ for the next run.
+ * With dry_run the totals count what would happen.
  */
 int send_run(const struct conf *c, bool dry_run, FILE *log, struct send_totals *t);
 

@@ -63,43 +63,9 @@ conf="$pf/conf"
 queue="$pf/queue"
 maildir="$pf/mail/inbox"
 mpid=""
-pf_started=""
-
-# queue_procs - PIDs of the processes working in the private queue directory
-# (every Postfix daemon of this instance chdirs there), this shell excluded.
-queue_procs() {
-	for d in /proc/[0-9]*; do
-		case "$(readlink "$d/cwd" 2>/dev/null)" in
-		"$queue" | "$queue"/*) echo "${d#/proc/}" ;;
-		esac
-	done
-}
-
-# master_pid - the private master's PID from its pid file, or nothing.
-master_pid() {
-	[ -s "$queue/pid/master.pid" ] && tr -d ' \n' <"$queue/pid/master.pid"
-}
-
-# stop_postfix - "postfix stop", then wait (5 s) for the master and its
-# children to leave; SIGKILL to whatever of ours is left.  0 when it stopped.
-stop_postfix() {
-	[ -n "$pf_started" ] || return 0
-	mp=$(master_pid)
-	postfix -c "$conf" stop >/dev/null 2>&1
-	i=0
-	while [ $i -lt 50 ]; do
-		{ [ -z "$mp" ] || ! kill -0 "$mp" 2>/dev/null; } && [ -z "$(queue_procs)" ] && break
-		sleep 0.1; i=$((i + 1))
-	done
-	left=$(queue_procs)
-	[ -n "$mp" ] && kill -0 "$mp" 2>/dev/null && left="$left $mp"
-	pf_started=""
-	[ -z "$left" ] && return 0
-	echo "# Postfix processes left after stop, killed: $left"
-	# shellcheck disable=SC2086
-	kill -9 $left 2>/dev/null
-	return 1
-}
+# The private Postfix instance: pf_init, pf_start, pf_stop (and the queue
+# and master PID helpers they use).
+. "$top_srcdir/tests/common/private_postfix.sh"
 
 # stop_milter - SIGTERM to the milter and wait for it (5 s, then
 # SIGKILL).  0 when SIGTERM was enough.
@@ -116,7 +82,7 @@ stop_milter() {
 }
 
 cleanup() {
-	stop_postfix
+	pf_stop
 	stop_milter
 	sh "$top_srcdir/tests/dns/nsd-stop.sh" "$tmp/nsd"
 	if [ -n "${E2E_KEEP:-}" ]; then echo "# kept $tmp"; else rm -rf "$tmp"; fi
@@ -160,66 +126,18 @@ start_milter || { echo "Bail out! the milter does not listen"; cat "$tmp/milter.
 
 # ---------------------------------------------------------------- Postfix
 sport=$("$PY" "$src/helper.py" port)
-mkdir -p "$conf" "$queue" "$pf/data" "$pf/mail"
-chown postfix "$pf/data"		# Postfix wants its data_directory owned by postfix
-chown nobody "$pf/mail"		# the virtual delivery agent writes as nobody
-uid=$(id -u nobody)
-gid=$(id -g nobody)
-cat >"$conf/main.cf" <<CONF
-# Private Postfix of the authmilter end-to-end test.
-compatibility_level = 3.6
-queue_directory = $queue
-data_directory = $pf/data
-maillog_file = /dev/stdout
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-myhostname = mx.wire.example
-mydomain = wire.example
-mydestination =
-relay_domains =
-alias_maps =
-alias_database =
-biff = no
-notify_classes =
-default_transport = error:the end-to-end test delivers nothing outside
-relay_transport = error:the end-to-end test delivers nothing outside
+pf_init "$pf" mx.wire.example rcpt.example || { echo "Bail out! cannot lay out $pf"; exit 1; }
+cat >>"$conf/main.cf" <<CONF
 smtpd_peername_lookup = no
 smtpd_authorized_xclient_hosts = 127.0.0.1
-virtual_mailbox_domains = rcpt.example
-virtual_mailbox_base = $pf/mail
-virtual_mailbox_maps = static:inbox/
-virtual_uid_maps = static:$uid
-virtual_gid_maps = static:$gid
 smtpd_milters = inet:127.0.0.1:$mport
 non_smtpd_milters =
 milter_default_action = tempfail
 CONF
-# No chroot (the n in the 5th column): the daemons run in the private queue
-# directory as it is.  The smtpd listens on 127.0.0.1 only.
-cat >"$conf/master.cf" <<CONF
-127.0.0.1:$sport inet n - n - - smtpd
-pickup    unix  n - n 60 1 pickup
-cleanup   unix  n - n -  0 cleanup
-qmgr      unix  n - n 300 1 qmgr
-rewrite   unix  - - n -  - trivial-rewrite
-bounce    unix  - - n -  0 bounce
-defer     unix  - - n -  0 bounce
-trace     unix  - - n -  0 bounce
-verify    unix  - - n -  1 verify
-flush     unix  n - n 1000? 0 flush
-proxymap  unix  - - n -  - proxymap
-showq     unix  n - n -  - showq
-error     unix  - - n -  - error
-retry     unix  - - n -  - error
-discard   unix  - - n -  - discard
-virtual   unix  - n n -  - virtual
-anvil     unix  - - n -  1 anvil
-scache    unix  - - n -  1 scache
-postlog   unix-dgram n - n - 1 postlogd
-CONF
-postfix -c "$conf" start-fg >"$tmp/postfix.log" 2>&1 &
-pf_started=1
-if ! "$PY" "$src/helper.py" wait "$sport" 20 $!; then
+# The smtpd listens on 127.0.0.1 only.
+echo "127.0.0.1:$sport inet n - n - - smtpd" >>"$conf/master.cf"
+pf_start "$tmp/postfix.log"
+if ! "$PY" "$src/helper.py" wait "$sport" 20 "$pf_fg_pid"; then
 	echo "Bail out! Postfix did not start:"
 	sed 's/^/# /' "$tmp/postfix.log"
 	exit 1
@@ -492,7 +410,7 @@ check "queue holds exactly the $want_held held messages" \
 	'[ "$(queue_json | wc -l)" -eq "$want_held" ]'
 
 # ---------------------------------------------------------------- stop
-check "Postfix stopped, no process left in its queue directory" 'stop_postfix'
+check "Postfix stopped, no process left in its queue directory" 'pf_stop'
 check "milter stopped on SIGTERM" 'stop_milter && tail -1 "$tmp/milter.log" | grep -q "stopped"'
 
 if [ "$fail" -ne 0 ]; then

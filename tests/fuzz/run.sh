@@ -18,6 +18,7 @@ for t in $targets; do
 	case $t in
 	conf)	extra="-Imilter -I. milter/conf.c milter/conf_check.c milter/conf_doc.c milter/netlist.c"
 		[ -f config.h ] || { echo "fuzz_$t: run ./configure first (config.h)"; status=1; continue; } ;;
+	report_meta) extra="-Ireports reports/meta.c reports/rua.c reports/rfc5322.c reports/mime.c" ;;
 	*)	extra="" ;;
 	esac
 	# shellcheck disable=SC2086
