@@ -195,6 +195,32 @@ rr_set(SPF_dns_rr_t *rr, int idx, const unsigned char *d, size_t len)
 	}
 }
 
+/*
+ * sort_names - the names of a PTR answer in one fixed order (ASCII,
+ * case-insensitive).  RFC 7208 4.6.4 looks at "the first 10" names of an
+ * RRset that the DNS gives in no defined order (RFC 2181 5), so without
+ * this the names looked at, and the result, could change from one query to
+ * the next.  rr_buf_len moves with its record.
+ */
+static void
+sort_names(SPF_dns_rr_t *rr)
+{
+	SPF_dns_rr_data_t *t;
+	size_t l;
+	int i, j;
+
+	for (i = 1; i < rr->num_rr; i++) {
+		for (j = i; j > 0 && strcasecmp(rr->rr[j - 1]->ptr, rr->rr[j]->ptr) > 0; j--) {
+			t = rr->rr[j];
+			l = rr->rr_buf_len[j];
+			rr->rr[j] = rr->rr[j - 1];
+			rr->rr_buf_len[j] = rr->rr_buf_len[j - 1];
+			rr->rr[j - 1] = t;
+			rr->rr_buf_len[j - 1] = l;
+		}
+	}
+}
+
 /* ------------------------------------------------------------ syntax */
 
 /*
@@ -1016,6 +1042,8 @@ layer_query(SPF_dns_server_t *dns, const char *domain, ns_type type)
 	 * 10 did not match, as libspf2 does by itself; of more than 10 PTR
 	 * names the rest are ignored, where libspf2 would fail the check.
 	 */
+	if (rr != NULL && rc == DNS_OK && type == ns_t_ptr)
+		sort_names(rr);
 	if (rr != NULL && rc == DNS_OK && type == ns_t_ptr &&
 	    rr->num_rr > SPF_MAX_PTR_NAMES)
 		rr->num_rr = SPF_MAX_PTR_NAMES;
