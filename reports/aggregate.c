@@ -22,6 +22,13 @@
 #define AGG_ERRORS 3		/* error texts of one report */
 #define AGG_ERROR_LEN 160
 #define AGG_NAME_MAX 600	/* receiver!domain!begin!end!id-rfc7489.xml.gz fits */
+#define AGG_AUTH_CACHE 64	/* result sets kept (direct-mapped by id): rows share few */
+
+/* Result sets read from the store, for the run (they do not change during it). */
+struct auth_cache {
+	int64_t id[AGG_AUTH_CACHE];	/* 0: empty (store ids start at 1) */
+	struct report_auth a[AGG_AUTH_CACHE];
+};
 
 /* One report being made. */
 struct build {
@@ -39,7 +46,7 @@ struct build {
 	char errtext[AGG_ERRORS][AGG_ERROR_LEN];
 	const char *errors[AGG_ERRORS];
 	size_t nerrors;
-	struct report_auth *auth;	/* scratch */
+	struct auth_cache *auths;
 	char err[PATH_MAX + 256];
 };
 
@@ -205,20 +212,36 @@ open_outputs(struct build *b, const char *dir, struct output *out, size_t n)
 	return 0;
 }
 
+/* auth_get - result set id, from the cache or the store; NULL on a store error. */
+static const struct report_auth *
+auth_get(struct build *b, int64_t id)
+{
+	size_t slot = (size_t)((uint64_t)id % AGG_AUTH_CACHE);
+	struct auth_cache *c = b->auths;
+
+	if (c->id[slot] == id && id != 0)
+		return &c->a[slot];
+	c->id[slot] = 0;
+	if (store_auth(b->st, id, &c->a[slot]) != STORE_OK) {
+		snprintf(b->err, sizeof(b->err), "%s", store_error(b->st));
+		return NULL;
+	}
+	c->id[slot] = id;
+	return &c->a[slot];
+}
+
 /* write_records - every row into every output. */
 static int
 write_records(struct build *b, struct output *out, size_t n)
 {
-	enum store_status rc;
+	const struct report_auth *a;
 	size_t r, i;
 
 	for (r = 0; r < b->g.nrows; r++) {
-		if ((rc = store_auth(b->st, b->g.rows[r]->auth_id, b->auth)) != STORE_OK) {
-			snprintf(b->err, sizeof(b->err), "%s", store_error(b->st));
+		if ((a = auth_get(b, b->g.rows[r]->auth_id)) == NULL)
 			return -1;
-		}
 		for (i = 0; i < n; i++) {
-			if (xml_report_record(&out[i].w, b->g.rows[r], b->auth) != XML_OK) {
+			if (xml_report_record(&out[i].w, b->g.rows[r], a) != XML_OK) {
 				snprintf(b->err, sizeof(b->err), "%s: %s", out[i].xml_name,
 				    xml_strerror(out[i].w.status));
 				return -1;
@@ -459,13 +482,13 @@ aggregate_run(struct store *st, const struct aggregate_opts *o, struct aggregate
 	b.st = st;
 	b.o = o;
 	b.t = t;
-	if ((b.auth = malloc(sizeof(*b.auth))) == NULL) {
+	if ((b.auths = calloc(1, sizeof(*b.auths))) == NULL) {
 		say(o, "out of memory");
 		return 2;
 	}
 	if (store_days(st, report_day_begin(o->now), &days, &ndays) != STORE_OK) {
 		say(o, "%s", store_error(st));
-		free(b.auth);
+		free(b.auths);
 		return 2;
 	}
 	for (i = 0; i < ndays && status < 2; i++) {
@@ -474,6 +497,6 @@ aggregate_run(struct store *st, const struct aggregate_opts *o, struct aggregate
 			status = rc;
 	}
 	free(days);
-	free(b.auth);
+	free(b.auths);
 	return status;
 }

@@ -19,6 +19,12 @@
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define STORE_BUSY_MS 60000		/* wait for another writer */
 #define STORE_CACHE_MAX 100000		/* entries of one interning cache before it is emptied */
+/*
+ * SQLite's page cache: import adds each batch's messages at one place per
+ * policy domain of the clustered message table; a cache that holds those
+ * pages keeps a batch from spilling to the WAL while it is being built.
+ */
+#define STORE_CACHE_PRAGMA "PRAGMA cache_size = -32768"	/* KiB */
 
 /* The schema, version 1 (doc/report-store.md). */
 static const char *const schema_v1[] = {
@@ -38,15 +44,20 @@ static const char *const schema_v1[] = {
 	"CREATE TABLE auth_spf (auth_id INTEGER NOT NULL REFERENCES auth(id),"
 	" seq INTEGER NOT NULL, domain TEXT NOT NULL, scope TEXT NOT NULL,"
 	" result TEXT NOT NULL, human_result TEXT, PRIMARY KEY (auth_id, seq))",
-	"CREATE TABLE message (id INTEGER PRIMARY KEY, time INTEGER NOT NULL,"
-	" day INTEGER NOT NULL, pdom_id INTEGER NOT NULL REFERENCES pdom(id),"
+	/* Clustered by policy domain and day: a period's messages are read in one sweep. */
+	"CREATE TABLE message (pdom_id INTEGER NOT NULL REFERENCES pdom(id),"
+	" day INTEGER NOT NULL, time INTEGER NOT NULL, id INTEGER NOT NULL,"
 	" policy_id INTEGER NOT NULL REFERENCES policy(id),"
 	" auth_id INTEGER NOT NULL REFERENCES auth(id), source_ip TEXT NOT NULL,"
 	" header_from TEXT NOT NULL, envelope_from TEXT, envelope_to TEXT,"
 	" result TEXT NOT NULL, disposition TEXT NOT NULL, evaluated_policy TEXT,"
 	" dkim_aligned INTEGER NOT NULL, spf_aligned INTEGER NOT NULL,"
-	" overrides TEXT NOT NULL)",
-	"CREATE INDEX message_period ON message (pdom_id, day, time)",
+	" overrides TEXT NOT NULL, PRIMARY KEY (pdom_id, day, time, id)) WITHOUT ROWID",
+	"CREATE TABLE counter (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+	"INSERT INTO counter (name, value) VALUES ('message', 0)",
+	"CREATE TABLE period (pdom_id INTEGER NOT NULL REFERENCES pdom(id), day INTEGER NOT NULL,"
+	" messages INTEGER NOT NULL, last_time INTEGER NOT NULL, reported_upto INTEGER NOT NULL,"
+	" PRIMARY KEY (pdom_id, day)) WITHOUT ROWID",
 	"CREATE TABLE import_file (id INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL UNIQUE,"
 	" path TEXT NOT NULL, bytes_done INTEGER NOT NULL, lines_done INTEGER NOT NULL,"
 	" first_import INTEGER NOT NULL, last_import INTEGER NOT NULL)",
@@ -64,10 +75,10 @@ enum stmt {
 	S_PDOM_FIND, S_PDOM_ADD,
 	S_POLICY_FIND, S_POLICY_ADD, S_RUA_ADD,
 	S_AUTH_FIND, S_AUTH_ADD, S_DKIM_ADD, S_SPF_ADD,
-	S_MESSAGE_ADD,
+	S_MESSAGE_ADD, S_COUNTER_GET, S_COUNTER_SET, S_PERIOD_ADD, S_PERIOD_REPORTED,
 	S_DAYS, S_REPORTED_UPTO, S_LAST_POLICY, S_NCONFIGS, S_POLICY_GET, S_RUA_GET,
 	S_MESSAGES, S_DKIM_GET, S_SPF_GET, S_REPORT_ADD,
-	S_EXP_MESSAGES, S_EXP_REPORTS, S_EXP_FILES, S_EXP_RUA, S_EXP_POLICIES,
+	S_EXP_MESSAGES, S_EXP_PERIODS, S_EXP_REPORTS, S_EXP_FILES, S_EXP_RUA, S_EXP_POLICIES,
 	S_EXP_DKIM, S_EXP_SPF, S_EXP_AUTH, S_EXP_PDOM,
 	S_COUNT
 };
@@ -97,17 +108,25 @@ static const char *const sql[S_COUNT] = {
 	    " human_result) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_MESSAGE_ADD] = "INSERT INTO message (time, day, pdom_id, policy_id, auth_id,"
 	    " source_ip, header_from, envelope_from, envelope_to, result, disposition,"
-	    " evaluated_policy, dkim_aligned, spf_aligned, overrides)"
-	    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15"
+	    " evaluated_policy, dkim_aligned, spf_aligned, overrides, id)"
+	    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16"
 	    " WHERE NOT EXISTS (SELECT 1 FROM report WHERE pdom_id = ?3"
 	    " AND period_begin <= ?1 AND period_end >= ?1)",
-	[S_DAYS] = "SELECT m.pdom_id, d.name, m.day, MAX(m.time) FROM message m"
-	    " JOIN pdom d ON d.id = m.pdom_id WHERE m.day <= ?1"
-	    " GROUP BY m.pdom_id, m.day ORDER BY m.day, d.name",
+	[S_COUNTER_GET] = "SELECT value FROM counter WHERE name = 'message'",
+	[S_COUNTER_SET] = "UPDATE counter SET value = ?1 WHERE name = 'message'",
+	[S_PERIOD_ADD] = "INSERT INTO period (pdom_id, day, messages, last_time, reported_upto)"
+	    " VALUES (?1, ?2, ?3, ?4, -1) ON CONFLICT (pdom_id, day) DO UPDATE SET"
+	    " messages = messages + ?3, last_time = MAX(last_time, ?4)",
+	[S_PERIOD_REPORTED] = "UPDATE period SET reported_upto = MAX(reported_upto, ?3)"
+	    " WHERE pdom_id = ?1 AND day = ?2",
+	[S_DAYS] = "SELECT p.pdom_id, d.name, p.day, p.last_time, p.reported_upto FROM period p"
+	    " JOIN pdom d ON d.id = p.pdom_id WHERE p.day <= ?1 AND p.last_time > p.reported_upto"
+	    " ORDER BY p.day, d.name",
 	[S_REPORTED_UPTO] = "SELECT MAX(period_end) FROM report WHERE pdom_id = ?1"
 	    " AND period_begin >= ?2 AND period_end <= ?3",
 	[S_LAST_POLICY] = "SELECT policy_id FROM message WHERE pdom_id = ?1 AND day = ?2"
-	    " AND time BETWEEN ?3 AND ?4 ORDER BY time DESC, id DESC LIMIT 1",
+	    " AND time BETWEEN ?3 AND ?4 ORDER BY pdom_id DESC, day DESC, time DESC, id DESC"
+	    " LIMIT 1",
 	[S_NCONFIGS] = "SELECT COUNT(DISTINCT policy_id) FROM message WHERE pdom_id = ?1"
 	    " AND day = ?2 AND time BETWEEN ?3 AND ?4",
 	[S_POLICY_GET] = "SELECT d.name, p.discovery, p.p, p.sp, p.np, p.adkim, p.aspf, p.fo,"
@@ -124,7 +143,9 @@ static const char *const sql[S_COUNT] = {
 	    " WHERE auth_id = ?1 ORDER BY seq",
 	[S_REPORT_ADD] = "INSERT INTO report (pdom_id, period_begin, period_end, report_id, file,"
 	    " messages, nrows, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-	[S_EXP_MESSAGES] = "DELETE FROM message WHERE day < ?1",
+	[S_EXP_MESSAGES] = "DELETE FROM message WHERE (pdom_id, day) IN"
+	    " (SELECT pdom_id, day FROM period WHERE day < ?1)",
+	[S_EXP_PERIODS] = "DELETE FROM period WHERE day < ?1",
 	[S_EXP_REPORTS] = "DELETE FROM report WHERE period_end < ?1",
 	[S_EXP_FILES] = "DELETE FROM import_file WHERE last_import < ?1",
 	[S_EXP_RUA] = "DELETE FROM policy_rua WHERE policy_id NOT IN"
@@ -133,8 +154,13 @@ static const char *const sql[S_COUNT] = {
 	[S_EXP_DKIM] = "DELETE FROM auth_dkim WHERE auth_id NOT IN (SELECT auth_id FROM message)",
 	[S_EXP_SPF] = "DELETE FROM auth_spf WHERE auth_id NOT IN (SELECT auth_id FROM message)",
 	[S_EXP_AUTH] = "DELETE FROM auth WHERE id NOT IN (SELECT auth_id FROM message)",
-	[S_EXP_PDOM] = "DELETE FROM pdom WHERE id NOT IN (SELECT pdom_id FROM message)"
+	[S_EXP_PDOM] = "DELETE FROM pdom WHERE id NOT IN (SELECT pdom_id FROM period)"
 	    " AND id NOT IN (SELECT pdom_id FROM report) AND id NOT IN (SELECT pdom_id FROM policy)",
+};
+
+/* Messages added to one (policy domain, day) in the open transaction. */
+struct period_add {
+	int64_t pdom_id, day, messages, last_time;
 };
 
 struct store {
@@ -143,6 +169,8 @@ struct store {
 	bool memory;			/* the in-memory store of a dry run */
 	bool in_txn;
 	struct strmap pdoms, policies, auths;	/* interning caches: key -> id */
+	struct strmap periods;		/* "pdom_id/day" -> struct period_add, flushed at commit */
+	int64_t next_id;		/* the next message id, -1 when not read yet */
 	struct str key;			/* scratch key */
 	char err[STORE_ERR_MAX];
 };
@@ -224,13 +252,26 @@ exec_simple(struct store *st, const char *text)
 	return STORE_OK;
 }
 
-/* clear_caches - forget interned ids (after a rollback or an expire). */
+/* clear_periods - forget the pending period counts. */
+static void
+clear_periods(struct store *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->periods.cap; i++)
+		free(st->periods.slot[i].ptr);
+	strmap_free(&st->periods);
+}
+
+/* clear_caches - forget interned ids and pending counts (after a rollback or an expire). */
 static void
 clear_caches(struct store *st)
 {
 	strmap_free(&st->pdoms);
 	strmap_free(&st->policies);
 	strmap_free(&st->auths);
+	clear_periods(st);
+	st->next_id = -1;
 }
 
 /* schema_version - the version in the file: 0 when it has no tables at all. */
@@ -315,7 +356,8 @@ open_db(struct store *st, const char *path, enum store_open_mode mode)
 	if (st->memory)
 		return STORE_OK;
 	if (exec_simple(st, "PRAGMA journal_mode = WAL") != STORE_OK ||
-	    exec_simple(st, "PRAGMA synchronous = NORMAL") != STORE_OK)
+	    exec_simple(st, "PRAGMA synchronous = NORMAL") != STORE_OK ||
+	    exec_simple(st, STORE_CACHE_PRAGMA) != STORE_OK)
 		return STORE_ERROR;
 	return STORE_OK;
 }
@@ -335,6 +377,8 @@ store_open(const char *path, enum store_open_mode mode, struct store **out, char
 	strmap_init(&st->pdoms);
 	strmap_init(&st->policies);
 	strmap_init(&st->auths);
+	strmap_init(&st->periods);
+	st->next_id = -1;
 	str_init(&st->key, REPORT_KEY_MAX);
 	if ((rc = open_db(st, path, mode)) == STORE_OK)
 		rc = check_schema(st);
@@ -396,12 +440,53 @@ store_begin(struct store *st)
 	return rc;
 }
 
+/* flush_periods - the pending period counts into the period table. */
+static enum store_status
+flush_periods(struct store *st)
+{
+	sqlite3_stmt *s;
+	size_t i;
+
+	for (i = 0; i < st->periods.cap; i++) {
+		const struct period_add *p = st->periods.slot[i].ptr;
+
+		if (st->periods.slot[i].key == NULL || p == NULL)
+			continue;
+		if ((s = prep(st, S_PERIOD_ADD)) == NULL)
+			return STORE_ERROR;
+		sqlite3_bind_int64(s, 1, p->pdom_id);
+		sqlite3_bind_int64(s, 2, p->day);
+		sqlite3_bind_int64(s, 3, p->messages);
+		sqlite3_bind_int64(s, 4, p->last_time);
+		if (run(st, s, "counting a period") != STORE_OK)
+			return STORE_ERROR;
+	}
+	clear_periods(st);
+	return STORE_OK;
+}
+
+/* save_counter - the next message id, when messages were added. */
+static enum store_status
+save_counter(struct store *st)
+{
+	sqlite3_stmt *s;
+
+	if (st->next_id < 0)
+		return STORE_OK;
+	if ((s = prep(st, S_COUNTER_SET)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, st->next_id);
+	return run(st, s, "saving the message counter");
+}
+
 enum store_status
 store_commit(struct store *st)
 {
-	enum store_status rc = txn(st, S_COMMIT, "commit");
+	enum store_status rc;
 
-	if (rc == STORE_OK)
+	if ((rc = flush_periods(st)) != STORE_OK || (rc = save_counter(st)) != STORE_OK)
+		return rc;
+	if ((rc = txn(st, S_COMMIT, "commit")) == STORE_OK)
 		st->in_txn = false;
 	return rc;
 }
@@ -457,6 +542,20 @@ store_file_save(struct store *st, const struct store_file *f, const char *path)
 	sqlite3_bind_int64(s, 5, f->first_import);
 	sqlite3_bind_int64(s, 6, f->last_import);
 	return run(st, s, "saving import_file");
+}
+
+/* single_int - the one integer a statement returns; STORE_NOTFOUND without a row. */
+static enum store_status
+single_int(struct store *st, sqlite3_stmt *s, int64_t *v)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return STORE_OK;
+	return rc == SQLITE_DONE ? STORE_NOTFOUND : db_fail(st, "query");
 }
 
 /* find_id - the id a FIND statement returns for key, or STORE_NOTFOUND. */
@@ -656,6 +755,49 @@ intern_auth(struct store *st, const struct history_record *h, int64_t *id)
 	return cache_put(&st->auths, st->key.s, st->key.len, *id);
 }
 
+/* next_message_id - a new message id (the counter is read once per transaction). */
+static enum store_status
+next_message_id(struct store *st, int64_t *id)
+{
+	sqlite3_stmt *s;
+	enum store_status rc;
+
+	if (st->next_id < 0) {
+		if ((s = prep(st, S_COUNTER_GET)) == NULL)
+			return STORE_ERROR;
+		if ((rc = single_int(st, s, &st->next_id)) != STORE_OK) {
+			st->next_id = -1;
+			return rc == STORE_NOTFOUND ? fail(st, "the message counter is missing") : rc;
+		}
+	}
+	*id = st->next_id++;
+	return STORE_OK;
+}
+
+/* count_period - one more message of (pdom_id, m's day), flushed at commit. */
+static enum store_status
+count_period(struct store *st, int64_t pdom_id, const struct report_msg *m)
+{
+	int64_t day = report_day_begin(m->time);
+	struct strmap_entry *e;
+	struct period_add *p;
+	char key[48];
+	int n, created;
+
+	n = snprintf(key, sizeof(key), "%lld/%lld", (long long)pdom_id, (long long)day);
+	if (strmap_put(&st->periods, key, (size_t)n, &e, &created) != STRMAP_OK)
+		return STORE_NOMEM;
+	if (created && (e->ptr = calloc(1, sizeof(*p))) == NULL)
+		return STORE_NOMEM;
+	p = e->ptr;
+	p->pdom_id = pdom_id;
+	p->day = day;
+	p->messages++;
+	if (m->time > p->last_time)
+		p->last_time = m->time;
+	return STORE_OK;
+}
+
 /* bind_message - the parameters of S_MESSAGE_ADD from m (overrides text in st->key). */
 static void
 bind_message(struct store *st, sqlite3_stmt *s, const struct report_msg *m, int64_t pdom_id)
@@ -682,7 +824,7 @@ store_message_add(struct store *st, const struct history_record *h, enum store_a
 {
 	struct report_msg m;
 	sqlite3_stmt *s;
-	int64_t pdom_id;
+	int64_t pdom_id = 0, id = 0;
 	enum store_status rc;
 
 	if (!h->policy_found)
@@ -690,17 +832,19 @@ store_message_add(struct store *st, const struct history_record *h, enum store_a
 	report_msg_from_history(h, &m);
 	if ((rc = intern_pdom(st, h->policy_domain, &pdom_id)) != STORE_OK ||
 	    (rc = intern_policy(st, h, pdom_id, &m.policy_id)) != STORE_OK ||
-	    (rc = intern_auth(st, h, &m.auth_id)) != STORE_OK)
+	    (rc = intern_auth(st, h, &m.auth_id)) != STORE_OK ||
+	    (rc = next_message_id(st, &id)) != STORE_OK)
 		return rc;
 	if (report_overrides_text(m.overrides, &st->key) != STR_OK)
 		return STORE_NOMEM;
 	if ((s = prep(st, S_MESSAGE_ADD)) == NULL)
 		return STORE_ERROR;
 	bind_message(st, s, &m, pdom_id);
+	sqlite3_bind_int64(s, 16, id);
 	if ((rc = run(st, s, "adding a message")) != STORE_OK)
 		return rc;
 	*res = sqlite3_changes(st->db) == 1 ? STORE_ADDED : STORE_LATE;
-	return STORE_OK;
+	return *res == STORE_ADDED ? count_period(st, pdom_id, &m) : STORE_OK;
 }
 
 /* ---------------------------------------------------------------- aggregate */
@@ -741,10 +885,8 @@ store_days(struct store *st, int64_t last_day, struct store_day **days, size_t *
 		snprintf(d.domain, sizeof(d.domain), "%s", col_text(s, 1));
 		d.day = sqlite3_column_int64(s, 2);
 		d.last_time = sqlite3_column_int64(s, 3);
-		rc = store_reported_upto(st, d.pdom_id, d.day, d.day + REPORT_DAY - 1,
-		    &d.reported_upto);
-		if (rc == STORE_OK && d.last_time > d.reported_upto)
-			rc = day_list_add(days, ndays, &cap, &d);
+		d.reported_upto = sqlite3_column_int64(s, 4);
+		rc = day_list_add(days, ndays, &cap, &d);
 	}
 	if (rc == STORE_OK && step != SQLITE_DONE)
 		rc = db_fail(st, "listing days");
@@ -783,20 +925,6 @@ bind_period(sqlite3_stmt *s, int64_t pdom_id, int64_t begin, int64_t end)
 	sqlite3_bind_int64(s, 2, report_day_begin(begin));
 	sqlite3_bind_int64(s, 3, begin);
 	sqlite3_bind_int64(s, 4, end);
-}
-
-/* single_int - the one integer a statement returns; STORE_NOTFOUND without a row. */
-static enum store_status
-single_int(struct store *st, sqlite3_stmt *s, int64_t *v)
-{
-	int rc = sqlite3_step(s);
-
-	if (rc == SQLITE_ROW)
-		*v = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return STORE_OK;
-	return rc == SQLITE_DONE ? STORE_NOTFOUND : db_fail(st, "query");
 }
 
 /* word_col - column i as an index of tab; allow_null maps NULL to 0. */
@@ -1050,6 +1178,11 @@ store_report_add(struct store *st, const struct store_report *r)
 	sqlite3_bind_int64(s, 6, r->messages);
 	sqlite3_bind_int64(s, 7, r->rows);
 	sqlite3_bind_int64(s, 8, r->created);
+	if (run(st, s, "recording a report") != STORE_OK || (s = prep(st, S_PERIOD_REPORTED)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, r->pdom_id);
+	sqlite3_bind_int64(s, 2, report_day_begin(r->begin));
+	sqlite3_bind_int64(s, 3, r->end);
 	return run(st, s, "recording a report");
 }
 
@@ -1080,6 +1213,7 @@ store_expire(struct store *st, int64_t cutoff_day, struct store_expired *x)
 	memset(x, 0, sizeof(*x));
 	clear_caches(st);
 	if ((rc = delete_count(st, S_EXP_MESSAGES, cutoff_day, &x->messages)) != STORE_OK ||
+	    (rc = delete_count(st, S_EXP_PERIODS, cutoff_day, &ignored)) != STORE_OK ||
 	    (rc = delete_count(st, S_EXP_REPORTS, cutoff_day, &x->reports)) != STORE_OK ||
 	    (rc = delete_count(st, S_EXP_FILES, cutoff_day, &x->files)) != STORE_OK ||
 	    (rc = delete_count(st, S_EXP_RUA, 0, &ignored)) != STORE_OK ||

@@ -2,12 +2,13 @@
  * gen_history.c - write COUNT synthetic history records (AMH1.0 lines,
  * made by the policy library's encoder) to standard output, for the
  * report tool's tests and benchmark.  Deterministic for a seed: times
- * spread evenly over [start, start + span), a pool of client addresses
- * (IPv4 and IPv6) and policy domains, DMARC pass or fail with matching
+ * spread evenly over [start, start + span), policy domains each with its
+ * own pool of client addresses (IPv4 and IPv6), DMARC pass or fail with matching
  * dispositions, DKIM and SPF results, some subdomains, some records
  * without a policy (not reported).  Single-threaded program.
  *
  * usage: gen_history [-s SEED] [-t START] [-p SPAN] [-d DOMAINS] [-i IPS] COUNT
+ * (IPS: client addresses per domain)
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -56,15 +57,16 @@ number(const char *s)
 	return v;
 }
 
-/* set_ip - client address k of the pool: mostly IPv4, every fifth IPv6. */
+/* set_ip - client address k: mostly IPv4 (10/8), every fifth IPv6. */
 static void
-set_ip(struct history_record *h, unsigned k)
+set_ip(struct history_record *h, uint64_t k)
 {
 	if (k % 5 == 4)
-		snprintf(h->source_ip, sizeof(h->source_ip), "2001:db8:%x::%x", k / 256, k % 256 + 1);
+		snprintf(h->source_ip, sizeof(h->source_ip), "2001:db8:%x:%x::1",
+		    (unsigned)(k >> 16 & 0xffff), (unsigned)(k & 0xffff));
 	else
-		snprintf(h->source_ip, sizeof(h->source_ip), "198.%u.%u.%u", 18 + k / 65536 % 2,
-		    k / 256 % 256, k % 256);
+		snprintf(h->source_ip, sizeof(h->source_ip), "10.%u.%u.%u", (unsigned)(k >> 16 & 255),
+		    (unsigned)(k >> 8 & 255), (unsigned)(k & 255));
 }
 
 /* set_policy - the published policy of domain d. */
@@ -133,7 +135,7 @@ make(struct gen *g, uint64_t i, struct history_record *h)
 
 	history_record_init(h);
 	h->time = g->start + (int64_t)(i * (uint64_t)g->span / g->count);
-	set_ip(h, pick(g, g->ips));
+	set_ip(h, (uint64_t)d * g->ips + pick(g, g->ips));
 	if (pick(g, 4) == 0)
 		snprintf(h->header_from, sizeof(h->header_from), "mail.d%u.example", d);
 	else
