@@ -70,5 +70,5 @@ echo "history: $(wc -c <"$dir/history" | tr -d ' ') bytes, $(wc -l <"$dir/histor
 measure "import" "$R" -q -c "$dir/conf" --now $NOW import
 measure "aggregate" "$R" -q -c "$dir/conf" --now $NOW aggregate
 measure "import again (no-op)" "$R" -q -c "$dir/conf" --now $NOW import
-echo "store: $(du -k "$dir/reports.db" | cut -f1) KiB (+ WAL $(du -k "$dir/reports.db-wal" 2>/dev/null | cut -f1 || echo 0) KiB)"
+echo "store: $(du -k "$dir/reports.db" | cut -f1) KiB"
 echo "reports: $(ls "$dir/spool/outgoing"/*.xml.gz | wc -l | tr -d ' ') files, $(du -ck "$dir/spool/outgoing"/*.xml.gz | tail -1 | cut -f1) KiB gzipped"
