@@ -405,5 +405,27 @@ is "aggregate needs a domain as AuthservID: exit 2" "$?" 2
 run_r cnt --dry-run send
 check "send runs the sender and prints its summary" 'grep -q "send: [0-9]* reports" "$tmp/cnt/err"'
 
+# ---------------------------------------------------------------- aggregate -> send
+# What aggregate spooled is what send mails: store rt's reports, sent with
+# a command that appends each message to a file, DNS from the tests' zone,
+# where reports.example.net does not authorize reports for example.com.
+printf 'ReportSendCommand /usr/bin/tee -a %s\nDNSZoneFile %s\n' "$tmp/rt/mbox" "$ZONE" >>"$tmp/rt/conf"
+n_out=$(ls "$tmp/rt/spool/outgoing/"*.meta | wc -l | tr -d ' ')
+n_rua=$(cat "$tmp/rt/spool/outgoing/"*.meta | grep -c '^rua ')
+run_r rt send
+is "aggregate -> send: exit 0" "$rc" 0
+n_sent=$(cat "$tmp/rt/spool/sent/"*.meta | grep -c '^sent ')
+is "aggregate -> send: every rua dealt with (sent or skipped)" \
+	"$(cat "$tmp/rt/spool/sent/"*.meta | grep -c '^\(sent\|skipped\) ')" "$n_rua"
+is "aggregate -> send: one message per report and sent rua" \
+	"$(grep -c '^Subject: Report Domain: ' "$tmp/rt/mbox" 2>/dev/null)" "$n_sent"
+check "aggregate -> send: only the unauthorized external rua is skipped" \
+	'! cat "$tmp/rt/spool/sent/"*.meta | grep "^skipped " | grep -v -q "reports.example.net .*not authorized"'
+is "aggregate -> send: every report moved to sent/" \
+	"$(ls "$tmp/rt/spool/sent/"*.meta 2>/dev/null | wc -l | tr -d ' ')/$(ls "$tmp/rt/spool/outgoing/" | wc -l | tr -d ' ')" "$n_out/0"
+run_r rt send
+is "aggregate -> send: a second run sends nothing" \
+	"$(grep -c '^Subject: Report Domain: ' "$tmp/rt/mbox")" "$n_sent"
+
 echo "1..$n"
 [ "$fail" -eq 0 ]
