@@ -21,7 +21,7 @@
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define AGG_ERRORS 3		/* error texts of one report */
 #define AGG_ERROR_LEN 160
-#define AGG_NAME_MAX 600	/* receiver!domain!begin!end!id-rfc7489.xml.gz fits */
+#define AGG_NAME_MAX 600	/* receiver!domain!begin!end!idrfc7489.xml.gz fits */
 #define AGG_AUTH_CACHE 64	/* result sets kept (direct-mapped by id): rows share few */
 
 /* Result sets read from the store, for the run (they do not change during it). */
@@ -163,7 +163,7 @@ collect(struct build *b)
 static bool
 output_names(const struct build *b, struct output *out, enum xml_format format)
 {
-	const char *suffix = format == XML_FORMAT_RFC7489 ? "-rfc7489" : "";
+	const char *suffix = format == XML_FORMAT_RFC7489 ? "rfc7489" : "";	/* unique-id stays 1*(ALPHA / DIGIT) */
 	int n1, n2;
 
 	memset(out, 0, sizeof(*out));

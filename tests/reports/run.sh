@@ -63,7 +63,7 @@ reports() {
 	for f in "$tmp/$1/spool/outgoing/"*.xml.gz; do
 		[ -f "$f" ] || continue
 		case "$f" in
-		*-rfc7489.xml.gz) [ "${2:-2.0}" = rfc7489 ] && echo "$f" ;;
+		*rfc7489.xml.gz) [ "${2:-2.0}" = rfc7489 ] && echo "$f" ;;
 		*) [ "${2:-2.0}" = 2.0 ] && echo "$f" ;;
 		esac
 	done
@@ -90,7 +90,7 @@ validate_all() {
 	v_n=0
 	for f in "$tmp/$1/spool/outgoing/"*.xml.gz; do
 		[ -f "$f" ] || continue
-		case "$f" in *-rfc7489.xml.gz) x=$XSD1 ;; *) x=$XSD2 ;; esac
+		case "$f" in *rfc7489.xml.gz) x=$XSD1 ;; *) x=$XSD2 ;; esac
 		v_n=$((v_n + 1))
 		if ! gzip -dc "$f" | xmllint --noout --schema "$x" - 2>"$tmp/xmllint.err"; then
 			v_bad=$((v_bad + 1))
