@@ -245,6 +245,27 @@ proc_rss_kb(pid_t pid)
 	return kb;
 }
 
+/*
+ * cpu_ticks - ticks all CPUs spent busy (user, nice, system, irq, softirq)
+ * and stolen by the hypervisor, from /proc/stat.
+ */
+static void
+cpu_ticks(unsigned long long *busy, unsigned long long *steal)
+{
+	unsigned long long v[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+
+	*busy = *steal = 0;
+	if (f == NULL)
+		return;
+	if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+	    &v[4], &v[5], &v[6], &v[7]) == 8) {
+		*busy = v[0] + v[1] + v[2] + v[5] + v[6];
+		*steal = v[7];
+	}
+	fclose(f);
+}
+
 /* loadavg - the one-minute load average, or -1. */
 static double
 loadavg(void)
@@ -415,8 +436,17 @@ print_differ(const struct tally *t, FILE *f)
 	return total;
 }
 
+/*
+ * What the machine did besides this run, in CPUs: all busy time less that
+ * of the -p processes and of milterbench itself; and the time stolen.
+ */
+struct others {
+	double busy, steal;
+};
+
 static void
-report(struct run *run, double secs, double client_cpu, double load0, double load1)
+report(struct run *run, double secs, double client_cpu, double load0, double load1,
+    const struct others *oth)
 {
 	struct opts *o = run->o;
 	struct tally *t = &run->tallies[0];
@@ -455,7 +485,8 @@ report(struct run *run, double secs, double client_cpu, double load0, double loa
 	printf(" client %.3f\n  rss MB      ", client_cpu * 1e3 / (double)n);
 	for (i = 0; i < o->nprocs; i++)
 		printf(" %s %.1f", o->procs[i].name, (double)o->procs[i].rss_kb / 1024.0);
-	printf("\n  load         %.2f before, %.2f after\n", load0, load1);
+	printf("\n  load         %.2f before, %.2f after; other processes kept %.2f CPUs busy, "
+	    "%.2f stolen\n", load0, load1, oth->busy, oth->steal);
 
 	printf("RESULT label=%s msgs=%lu conc=%lu quickack=%d chain=%zu secs=%.3f mps=%.1f "
 	    "p50=%.3f p99=%.3f max=%.3f mean=%.3f", o->label, n, o->conc, o->mta.quickack ? 1 : 0,
@@ -474,8 +505,8 @@ report(struct run *run, double secs, double client_cpu, double load0, double loa
 		for (j = 0; j < o->nrss; j++)
 			printf(" rss@%lu.%s=%ld", o->rss_points[j], p->name, p->rss_at[j]);
 	}
-	printf(" cpu.client=%.4f load0=%.2f load1=%.2f\n", client_cpu * 1e3 / (double)n, load0,
-	    load1);
+	printf(" cpu.client=%.4f load0=%.2f load1=%.2f others=%.2f steal=%.2f\n",
+	    client_cpu * 1e3 / (double)n, load0, load1, oth->busy, oth->steal);
 }
 
 /* write_results - the -o file, in corpus order. */
@@ -566,7 +597,9 @@ main(int argc, char **argv)
 {
 	static struct opts o;
 	static struct run run;
-	double t0, t1, c0, load0, last_note;
+	double t0, t1, c0, load0, last_note, own, hz = (double)sysconf(_SC_CLK_TCK);
+	unsigned long long busy0, busy1, steal0, steal1;
+	struct others oth;
 	size_t i, next_point = 0;
 	struct timespec tick = { 0, 20 * 1000 * 1000 };
 
@@ -576,6 +609,7 @@ main(int argc, char **argv)
 	for (i = 0; i < o.nprocs; i++)
 		o.procs[i].ticks0 = proc_ticks(o.procs[i].pid, &o.procs[i].sys0);
 	load0 = loadavg();
+	cpu_ticks(&busy0, &steal0);
 	c0 = cpu_s();
 	t0 = last_note = now_s();
 	start_workers(&run);
@@ -586,13 +620,20 @@ main(int argc, char **argv)
 	for (i = 0; i < o.conc; i++)
 		pthread_join(run.threads[i], NULL);
 	t1 = now_s();
+	cpu_ticks(&busy1, &steal1);
 	sample(&run, &next_point, t0, &last_note);
 	for (i = 0; i < o.nprocs; i++) {
 		o.procs[i].ticks1 = proc_ticks(o.procs[i].pid, &o.procs[i].sys1);
 		o.procs[i].rss_kb = proc_rss_kb(o.procs[i].pid);
 	}
+	own = cpu_s() - c0;
+	for (i = 0; i < o.nprocs; i++)
+		own += (double)(o.procs[i].ticks1 - o.procs[i].ticks0) / hz;
+	oth.busy = ((double)(busy1 - busy0) / hz - own) / (t1 - t0);
+	oth.busy = oth.busy > 0 ? oth.busy : 0;
+	oth.steal = (double)(steal1 - steal0) / hz / (t1 - t0);
 	merge(&run);
-	report(&run, t1 - t0, cpu_s() - c0, load0, loadavg());
+	report(&run, t1 - t0, cpu_s() - c0, load0, loadavg(), &oth);
 	if (o.results != NULL && write_results(&run) != 0)
 		return 1;
 	return run.tallies[0].final[MTA_ERROR] > 0 ? 3 : 0;

@@ -59,17 +59,17 @@ def row(base, rs):
     parts = [k[4:] for k in rs[0] if k.startswith("cpu.") and k not in ("cpu.unbound", "cpu.client")]
     detail = " + ".join("%s %.3f" % (p, med(rs, "cpu." + p)) for p in parts) if len(parts) > 1 else ""
     rss = sum(med(rs, "rss." + p) or 0 for p in parts) / 1024.0
-    return ("| %s | %s | %d | %s | %s | %s | %s | %s%s | %s | %s | %.1f | %s |" % (
+    return ("| %s | %s | %d | %s | %s | %s | %s | %s%s | %s | %s | %.1f | %s | %s |" % (
         base, who(base), med(rs, "msgs"), fmt(med(rs, "mps"), 0), fmt(med(rs, "p50")),
         fmt(med(rs, "p99")), fmt(med(rs, "max"), 1), fmt(statistics.median(cpus), 3),
         " (%s)" % detail if detail else "", fmt(med(rs, "cpu.unbound"), 3),
-        fmt(med(rs, "cpu.client"), 3), rss, fmt(med(rs, "load0"))))
+        fmt(med(rs, "cpu.client"), 3), rss, fmt(med(rs, "load0")), fmt(med(rs, "others"))))
 
 
 def table(runs, order):
     out = ["| run | filter | messages | msg/s | p50 ms | p99 ms | max ms | filter CPU ms/msg | "
-           "unbound CPU ms/msg | client CPU ms/msg | filter RSS MB | load |",
-           "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
+           "unbound CPU ms/msg | client CPU ms/msg | filter RSS MB | load before | other CPUs busy |",
+           "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
     for base in order:
         if base in runs:
             out.append(row(base, runs[base]))
@@ -158,7 +158,9 @@ def main():
     print("\n## Runs\n")
     print("Medians over the repeats of a run; CPU from /proc/PID/stat (utime + stime of the "
           "filter processes, the chain's two summed) over the messages of the run; latency from "
-          "the first milter event of a message to its final reply.\n")
+          "the first milter event of a message to its final reply; \"load before\" is the "
+          "one-minute load average as the run started, \"other CPUs busy\" what processes "
+          "other than the run's kept busy during it (from /proc/stat, of 2 CPUs).\n")
     order = ["authmilter-c8-qa", "chain-c8-qa", "nullfilter-c8-qa", "nullfilter_noreply-c8-qa",
              "authmilter-c64-qa",
              "nullfilter-c64-qa", "authmilter-c8-noqa", "chain-c8-noqa", "nullfilter-c8-noqa",
