@@ -24,6 +24,7 @@
 struct conn {
 	struct message *m;
 	bool leadspc;			/* SMFIP_HDR_LEADSPC negotiated */
+	unsigned long pflags;		/* the negotiated protocol flags */
 	char qid[HISTORY_QID_BUFSIZE];	/* the MTA's queue id, once known */
 };
 
@@ -55,13 +56,50 @@ callbacks_get_runtime(void)
 	return rt;
 }
 
+/*
+ * The protocol steps answered with no reply (SMFIP_NR_*), when the MTA
+ * offers them: the MTA then streams header fields and body chunks without
+ * waiting for one round trip each.  None of these steps can change what
+ * happens to a message here (the decision is taken at end of message).
+ */
+#define NR_STEPS (SMFIP_NR_HELO | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
+
+/*
+ * Between negotiation and connect (and after a failed connect) the private
+ * pointer holds the negotiated protocol flags, tagged with the low bit:
+ * (flags << 1) | 1.  A struct conn pointer never has that bit set.
+ */
+static void *
+pflags_tag(unsigned long pflags)
+{
+	return (void *)(uintptr_t)((pflags << 1) | 1u);
+}
+
 /* conn_of - the connection of ctx, or NULL. */
 static struct conn *
 conn_of(SMFICTX *ctx)
 {
 	void *p = smfi_getpriv(ctx);
 
-	return (uintptr_t)p == 1 ? NULL : p;	/* 1: negotiated, not connected */
+	return ((uintptr_t)p & 1u) ? NULL : p;
+}
+
+/* pflags_of - the protocol flags negotiated for ctx. */
+static unsigned long
+pflags_of(SMFICTX *ctx)
+{
+	void *p = smfi_getpriv(ctx);
+
+	if ((uintptr_t)p & 1u)
+		return (unsigned long)((uintptr_t)p >> 1);
+	return p != NULL ? ((struct conn *)p)->pflags : 0;
+}
+
+/* go_on - continue after a step: no reply when the step was negotiated so. */
+static sfsistat
+go_on(SMFICTX *ctx, unsigned long nr_bit)
+{
+	return (pflags_of(ctx) & nr_bit) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
 /* note_qid - remember the queue id macro when the MTA sends it. */
@@ -98,17 +136,17 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 	(void)f2;
 	(void)f3;
 	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE);
-	*pf1 = f1 & (SMFIP_HDR_LEADSPC | SMFIP_NOUNKNOWN | SMFIP_NODATA);
+	*pf1 = f1 & (SMFIP_HDR_LEADSPC | SMFIP_NOUNKNOWN | SMFIP_NODATA | NR_STEPS);
 	*pf2 = *pf3 = 0;
-	/* the leadspc flag is read again at connect, through the private data */
-	smfi_setpriv(ctx, (f1 & SMFIP_HDR_LEADSPC) ? (void *)(uintptr_t)1 : NULL);
+	/* read again at connect, through the private data */
+	smfi_setpriv(ctx, pflags_tag(*pf1));
 	return SMFIS_CONTINUE;
 }
 
 static sfsistat
 cb_connect(SMFICTX *ctx, char *hostname, struct sockaddr *sa)
 {
-	bool leadspc = smfi_getpriv(ctx) != NULL;
+	unsigned long pflags = pflags_of(ctx);
 	struct runtime *rt = callbacks_get_runtime();
 	struct conn *c = calloc(1, sizeof(*c));
 	char ip[HISTORY_IP_BUFSIZE];
@@ -116,11 +154,12 @@ cb_connect(SMFICTX *ctx, char *hostname, struct sockaddr *sa)
 	if (rt == NULL || c == NULL || (c->m = message_new(rt)) == NULL) {
 		runtime_unref(rt);
 		free(c);
-		smfi_setpriv(ctx, NULL);
+		smfi_setpriv(ctx, pflags_tag(pflags));	/* later steps still need them */
 		log_msg(LOG_ERR, NULL, "out of memory at connect: tempfail");
 		return SMFIS_TEMPFAIL;
 	}
-	c->leadspc = leadspc;
+	c->pflags = pflags;
+	c->leadspc = (pflags & SMFIP_HDR_LEADSPC) != 0;
 	addr_text(sa, ip, sizeof(ip));
 	message_connect(c->m, ip, hostname);
 	runtime_unref(rt);
@@ -135,7 +174,7 @@ cb_helo(SMFICTX *ctx, char *helo)
 
 	if (c != NULL)
 		message_helo(c->m, helo);
-	return SMFIS_CONTINUE;
+	return go_on(ctx, SMFIP_NR_HELO);
 }
 
 static sfsistat
@@ -165,7 +204,7 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 
 	if (c != NULL)
 		message_rcpt(c->m, argv[0]);
-	return SMFIS_CONTINUE;
+	return go_on(ctx, SMFIP_NR_RCPT);
 }
 
 static sfsistat
@@ -175,7 +214,7 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 
 	if (c != NULL)
 		message_header(c->m, name, value, c->leadspc);
-	return SMFIS_CONTINUE;
+	return go_on(ctx, SMFIP_NR_HDR);
 }
 
 static sfsistat
@@ -187,7 +226,7 @@ cb_eoh(SMFICTX *ctx)
 		note_qid(ctx, c);
 		message_eoh(c->m);
 	}
-	return SMFIS_CONTINUE;
+	return go_on(ctx, SMFIP_NR_EOH);
 }
 
 static sfsistat
@@ -197,7 +236,7 @@ cb_body(SMFICTX *ctx, unsigned char *data, size_t len)
 
 	if (c != NULL)
 		message_body(c->m, data, len);
-	return SMFIS_CONTINUE;
+	return go_on(ctx, SMFIP_NR_BODY);
 }
 
 /* write_history - the record, if any; failures logged, never fatal. */

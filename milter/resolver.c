@@ -26,6 +26,7 @@
 
 #include <unbound.h>
 
+#include "dnscache.h"
 #include "resolver.h"
 
 #define DEFAULT_TIMEOUT_MS 5000
@@ -42,6 +43,7 @@ struct resolver {
 	char **timeout_names;	/* zone mode: names that time out */
 	size_t n_timeout;
 	void (*trace)(const char *, int, const struct resolver_answer *, int64_t);
+	struct dnscache *cache;	/* real DNS only */
 };
 
 /* One query in flight; freed by the waiter, or by the callback if abandoned. */
@@ -389,6 +391,11 @@ resolver_new(const struct resolver_config *cfg, char *err, size_t errsize)
 		resolver_free(r);
 		return NULL;
 	}
+	if (!r->zone_mode && (r->cache = dnscache_new(DNSCACHE_DEFAULT_ENTRIES)) == NULL) {
+		set_err(err, errsize, "out of memory", NULL);
+		resolver_free(r);
+		return NULL;
+	}
 	return r;
 }
 
@@ -401,6 +408,7 @@ resolver_free(struct resolver *r)
 		return;
 	if (r->ub != NULL)
 		ub_ctx_delete(r->ub);
+	dnscache_free(r->cache);
 	for (i = 0; i < r->n_timeout; i++)
 		free(r->timeout_names[i]);
 	free(r->timeout_names);
@@ -638,6 +646,49 @@ zone_lookup(struct resolver *r, const char *name, int rrtype, int64_t deadline,
 	return out->rcode = DNS_PERMFAIL;
 }
 
+/* cache_lookup - fill out from the answer cache; false on a miss. */
+static bool
+cache_lookup(struct resolver *r, const char *name, int rrtype,
+    struct resolver_answer *out)
+{
+	struct dnscache_entry *e;
+	const struct dnscache_answer *a;
+
+	if (r->cache == NULL ||
+	    (e = dnscache_get(r->cache, name, rrtype, resolver_now_ms())) == NULL)
+		return false;
+	a = dnscache_entry_answer(e);
+	out->cached_ = e;
+	out->rcode = a->rcode;
+	out->sec = a->sec;
+	out->n = a->n;
+	out->data = a->data;
+	out->len = a->len;
+	if (a->rcode == DNS_NODATA)
+		set_err(out->reason, sizeof(out->reason), "no record of the type", NULL);
+	else if (a->rcode == DNS_NXDOMAIN)
+		set_err(out->reason, sizeof(out->reason), "no such name", NULL);
+	return true;
+}
+
+/* cache_store - keep a final answer of libunbound's for its TTL. */
+static void
+cache_store(struct resolver *r, const char *name, int rrtype,
+    const struct resolver_answer *out)
+{
+	const struct ub_result *res = out->priv_;
+	struct dnscache_answer a;
+
+	if (r->cache == NULL || res == NULL || res->ttl <= 0)
+		return;
+	a.rcode = out->rcode;
+	a.sec = out->sec;
+	a.n = out->n;
+	a.data = out->data;
+	a.len = out->len;
+	dnscache_put(r->cache, name, rrtype, &a, (uint32_t)res->ttl, resolver_now_ms());
+}
+
 enum dns_rcode
 resolver_lookup(struct resolver *r, const char *name, int rrtype,
     int64_t deadline_ms, struct resolver_answer *out)
@@ -652,8 +703,9 @@ resolver_lookup(struct resolver *r, const char *name, int rrtype,
 		out->rcode = DNS_PERMFAIL;
 	} else if (r->zone_mode) {
 		zone_lookup(r, name, rrtype, deadline, out);
-	} else {
+	} else if (!cache_lookup(r, name, rrtype, out)) {
 		run_query(r, name, rrtype, deadline, out);
+		cache_store(r, name, rrtype, out);
 	}
 	if (r->trace != NULL)
 		r->trace(name != NULL ? name : "", rrtype, out, resolver_now_ms() - start);
@@ -665,7 +717,9 @@ resolver_answer_free(struct resolver_answer *a)
 {
 	if (a->priv_ != NULL)
 		ub_resolve_free(a->priv_);
+	dnscache_unref(a->cached_);
 	a->priv_ = NULL;
+	a->cached_ = NULL;
 	a->n = 0;
 	a->data = NULL;
 	a->len = NULL;

@@ -16,6 +16,10 @@
  *   - otherwise the servers of /etc/resolv.conf.
  * trust_anchor_file turns DNSSEC validation on.
  *
+ * With real DNS, final answers (records, NODATA, NXDOMAIN) are also kept in
+ * a small cache of the resolver's own for the TTL libunbound reports
+ * (milter/dnscache.h says why); temporary failures never are.
+ *
  * DNSSEC: an answer that fails validation (bogus) comes back as DNS_TEMPFAIL
  * with sec = DNS_SEC_BOGUS and no records (libunbound withholds the data);
  * callers that care (DKIM key status) look at sec.
@@ -69,6 +73,7 @@ struct resolver_answer {
 	const int *len;			/* length of each rdata */
 	char reason[160];		/* why, when not DNS_OK */
 	void *priv_;			/* struct ub_result *, internal */
+	void *cached_;			/* struct dnscache_entry *, internal */
 };
 
 struct resolver;
