@@ -348,7 +348,7 @@ prescreen(DKIM *dkim, DKIM_SIGINFO **sigs, int nsigs)
 static int
 set_lib_options(DKIM_LIB *lib)
 {
-	unsigned int flags = DKIM_LIBFLAGS_BADSIGHANDLES | DKIM_LIBFLAGS_FIXCRLF;
+	unsigned int flags = DKIM_LIBFLAGS_BADSIGHANDLES;	/* input is CRLF (dkim_verify.h) */
 	unsigned int minbits = 1;	/* the floor is applied by sig_result */
 
 	if (dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_FLAGS, &flags,
