@@ -703,6 +703,9 @@ resolver_lookup(struct resolver *r, const char *name, int rrtype,
 		out->rcode = DNS_PERMFAIL;
 	} else if (r->zone_mode) {
 		zone_lookup(r, name, rrtype, deadline, out);
+	} else if (deadline_ms > 0 && deadline_ms <= start) {
+		/* the budget is spent: the same verdict, cache warm or cold */
+		set_err(out->reason, sizeof(out->reason), "timeout", NULL);
 	} else if (!cache_lookup(r, name, rrtype, out)) {
 		run_query(r, name, rrtype, deadline, out);
 		cache_store(r, name, rrtype, out);
