@@ -5,9 +5,11 @@
  * AMS is broken by a later header change (oldest_pass), body changes, the
  * minimum key size, a key lookup timing out (temperror), a cv= that breaks
  * the structure, no ARC at all, "ARC-Seal: i=1; none", and the header
- * limits.  The fixtures were signed with dkimpy.  Single-threaded TAP
- * program.
+ * limits; then threads sharing one engine and resolver verify both
+ * chains at once.  The fixtures were signed with dkimpy.  TAP program; only
+ * main reports.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,6 +212,76 @@ test_limits(struct resolver *r, struct arc_outcome *out)
 	tap_streq(arc_chain_name(ARC_CHAIN_PASS), "pass", "chain name");
 }
 
+#define THREADS 4
+#define ROUNDS 10
+
+struct worker {
+	pthread_t tid;
+	struct arc_engine *e;
+	const char *text[2];
+	int bad;
+};
+
+/* worker_run - verify both chains ROUNDS times; count wrong results. */
+static void *
+worker_run(void *arg)
+{
+	struct worker *w = arg;
+	struct arc_outcome *out = malloc(sizeof(*out));
+	struct arc_msg *m;
+	int k, j;
+
+	if (out == NULL) {
+		w->bad++;
+		return NULL;
+	}
+	arc_outcome_init(out);
+	for (k = 0; k < ROUNDS; k++)
+		for (j = 0; j < 2; j++) {
+			if ((m = arc_msg_new(w->e)) == NULL) {
+				w->bad++;
+				continue;
+			}
+			feed(m, w->text[j]);
+			arc_msg_eom(m, out);
+			arc_msg_free(m);
+			if (out->chain != ARC_CHAIN_PASS || out->n != (unsigned)j + 1)
+				w->bad++;
+		}
+	arc_outcome_free(out);
+	free(out);
+	return NULL;
+}
+
+/* test_threads - THREADS threads on one engine and resolver. */
+static void
+test_threads(struct resolver *r)
+{
+	struct arc_config cfg = { .dns_budget_ms = 5000 };
+	struct worker w[THREADS];
+	char err[256];
+	struct arc_engine *e = arc_engine_new(&cfg, r, err, sizeof(err));
+	char *t0 = load(&cases[0]), *t1 = load(&cases[7]);
+	int k, bad = 0, started = 0;
+
+	for (k = 0; e != NULL && t0 != NULL && t1 != NULL && k < THREADS; k++) {
+		w[k] = (struct worker){ .e = e, .text = { t0, t1 } };
+		if (pthread_create(&w[k].tid, NULL, worker_run, &w[k]) == 0)
+			started++;
+		else
+			break;
+	}
+	for (k = 0; k < started; k++) {
+		pthread_join(w[k].tid, NULL);
+		bad += w[k].bad;
+	}
+	tap_ok(started == THREADS && bad == 0, "%d threads x %d rounds: every chain passes (%d wrong)",
+	    started, ROUNDS, bad);
+	free(t0);
+	free(t1);
+	arc_engine_free(e);
+}
+
 int
 main(void)
 {
@@ -232,6 +304,7 @@ main(void)
 			test_details(&out);
 	}
 	test_limits(r, &out);
+	test_threads(r);
 	arc_outcome_free(&out);
 	resolver_free(r);
 	return tap_done();
