@@ -188,23 +188,45 @@ test_details(const struct arc_outcome *o)
 	    "  dkim=pass header.i=@d1.example;  dmarc=pass", "set 1: AAR text unfolded");
 }
 
-/* test_limits - more header fields than kept: -1 and a failing chain. */
+/* over_limit_outcome - feed n filler fields, with an ARC-Seal first when
+ * arc_first; the return of the last call, the outcome in out. */
+static int
+over_limit_outcome(struct arc_engine *e, int n, bool arc_first,
+    struct arc_outcome *out)
+{
+	struct arc_msg *m = arc_msg_new(e);
+	int k, rc = 0;
+	const char *seal = "ARC-Seal: i=1; a=rsa-sha256; cv=none; d=x.example; s=s; b=AAAA";
+
+	if (arc_first)
+		rc = arc_msg_header(m, seal, strlen(seal));
+	for (k = 0; k < n; k++)
+		rc = arc_msg_header(m, "X-Filler: x", 11);
+	arc_msg_eoh(m);
+	arc_msg_eom(m, out);
+	arc_msg_free(m);
+	return rc;
+}
+
+/* test_limits - more header fields than kept: -1; a failing chain when the
+ * message carries ARC fields, none when it carries none. */
 static void
 test_limits(struct resolver *r, struct arc_outcome *out)
 {
 	struct arc_config cfg = { .min_key_bits = 0 };
 	char err[256];
 	struct arc_engine *e = arc_engine_new(&cfg, r, err, sizeof(err));
-	struct arc_msg *m = arc_msg_new(e);
-	int k, rc = 0;
 
-	for (k = 0; k < 1001 && rc == 0; k++)
-		rc = arc_msg_header(m, "X-Filler: x", 11);
-	tap_inteq(rc, -1, "over 1000 header fields: -1");
-	arc_msg_eoh(m);
-	arc_msg_eom(m, out);
-	tap_streq(arc_chain_name(out->chain), "fail", "over the limit: fail (%s)", out->reason);
-	arc_msg_free(m);
+	tap_inteq(over_limit_outcome(e, 2048, true, out), -1, "over 2048 header fields: -1");
+	tap_streq(arc_chain_name(out->chain), "fail", "over the limit with ARC: fail (%s)",
+	    out->reason);
+	tap_ok(strstr(out->reason, "limits") != NULL, "the reason names the limit");
+	tap_inteq(over_limit_outcome(e, 2049, false, out), -1, "2049 fields without ARC: -1");
+	tap_streq(arc_chain_name(out->chain), "none", "over the limit without ARC: none");
+	tap_inteq(over_limit_outcome(e, 2047, true, out), 0, "2048 fields: kept");
+	tap_streq(arc_chain_name(out->chain), "fail", "under the limit: the seal itself fails (%s)",
+	    out->reason);
+	tap_ok(strstr(out->reason, "limits") == NULL, "not for the limit");
 	arc_engine_free(e);
 	tap_ok(arc_engine_new(&cfg, NULL, err, sizeof(err)) == NULL, "no resolver: no engine");
 	arc_msg_free(NULL);
