@@ -20,7 +20,10 @@
  *          ARC-Seal not verifying; reason says which, naming the instance;
  *   pass - otherwise.
  * oldest_pass is the oldest instance whose AMS still verifies (RFC 8617
- * 5.2, step 5), 0 when not computed (chain not pass).
+ * 5.2, step 5), 0 when not computed (chain not pass).  The AMSs are
+ * checked from the newest down, stopping at the first that fails, so when
+ * every AMS verifies oldest_pass is 1; RFC 8617 writes that case as
+ * header.oldest-pass=0, so an Authentication-Results writer maps 1 to 0.
  *
  * Thread-safety: arc_engine_new/free from one thread; any number of arc_msg
  * objects may be used concurrently, each by one thread at a time.
@@ -109,7 +112,8 @@ struct arc_msg *arc_msg_new(struct arc_engine *e);
 /* arc_msg_header - one header field "Name:value" exactly as dkim_msg_header
  * takes it (folded lines keep their CRLF, no trailing CRLF).  Every field is
  * given, in order: the AMS signs other fields too.  Returns 0, -1 when out
- * of memory or over a limit (the outcome then says fail with the reason). */
+ * of memory or over a limit (2048 fields, 1 MiB): the outcome then says fail
+ * with the reason when the message carries an ARC field, else none. */
 int arc_msg_header(struct arc_msg *m, const char *field, size_t len);
 
 /* arc_msg_eoh - end of the header; when no ARC field was seen the body is
