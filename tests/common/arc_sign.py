@@ -127,25 +127,27 @@ def ed_key_parser(data):
     return nacl.signing.SigningKey(data, encoder=nacl.encoding.Base64Encoder)
 
 
-def seal(msg, k, dom, sel=b'arc', key='r2k', claim=None, results=None):
+def seal(msg, k, dom, sel=b'arc', key='r2k', claim=None, results=None, srv=None):
     """Hop k (1-based, for the Received line) at dom receives msg, adds its
-    Authentication-Results (results, plus arc=claim when given) and seals."""
+    Authentication-Results (authserv-id srv, default dom; results, plus
+    arc=claim when given) and seals with d=dom."""
+    srv = srv or dom
     res = results or 'spf=pass smtp.mailfrom=author.example.com'
     if claim is not None:
         res += ';\r\n\tarc=%s' % claim
-    head = ('Authentication-Results: %s; %s\r\n' % (dom, res)).encode()
-    recv = ('Received: from hop%d.example.net by %s; Tue, 01 Dec 2026 10:%02d:00 +0000\r\n'
-            % (k - 1, dom, k)).encode()
+    head = ('Authentication-Results: %s; %s\r\n' % (srv, res)).encode()
+    recv = ('Received: from hop%d.example.net by %s; Tue, 01 Dec 2026 %02d:%02d:00 +0000\r\n'
+            % (k - 1, srv, 10 + k // 60, k % 60)).encode()
     msg = head + recv + msg
     alg = b'ed25519-sha256' if KEYS[key][0] == 'ed25519' else b'rsa-sha256'
     if alg == b'rsa-sha256':
-        arc = dkim.arc_sign(msg, sel, dom.encode(), KEYS[key][1], dom.encode())
+        arc = dkim.arc_sign(msg, sel, dom.encode(), KEYS[key][1], srv.encode())
     else:
         saved = dkim.parse_pem_private_key
         dkim.parse_pem_private_key = ed_key_parser
         try:
             arc = dkim.ARC(msg, signature_algorithm=alg).sign(
-                sel, dom.encode(), KEYS[key][1], dom.encode(),
+                sel, dom.encode(), KEYS[key][1], srv.encode(),
                 include_headers=dkim.ARC(msg).default_sign_headers())
         finally:
             dkim.parse_pem_private_key = saved
@@ -245,6 +247,30 @@ def build():
         results='dkim=pass header.d=author.example.com header.s=dk;\r\n'
                 '\tspf=pass smtp.mailfrom=author.example.com;\r\n'
                 '\tdmarc=pass header.from=author.example.com')
+    # Structure: cv= of instance 1 not none, of instance 2 not pass, a seal
+    # without its tags (the incumbents crashed on "ARC-Seal: i=1; none").
+    c['cv_pass_at_1'] = chain(1).replace(b'i=1; cv=none;', b'i=1; cv=pass;')
+    c['cv_none_at_2'] = chain(2).replace(b'i=2; cv=pass;', b'i=2; cv=none;')
+    fields, body = split_fields(chain(1))
+    c['malformed_seal'] = b''.join(b'ARC-Seal: i=1; none\r\n' if f.startswith(b'ARC-Seal:')
+                                   else f for f in fields) + b'\r\n' + body
+    # Relaxed canonicalization: a field name's case, folding whitespace in an
+    # older AAR, trailing blanks and blank lines in the body do not matter.
+    two = chain(2)
+    assert b'\r\n  arc=pass' in two
+    c['relaxed'] = (two.replace(b'ARC-Seal: i=1;', b'arc-seal: i=1;', 1)
+                    .replace(b'\r\n  arc=pass', b'\r\n\t \tarc=pass', 1)
+                    .replace(b'the body of the message.', b'the body  of the message.\t')
+                    + b'\r\n\r\n')
+    # The most sets there may be (RFC 8617 4.2.1), and one more (a copy of
+    # the newest set renumbered 51: the structure fails before any check).
+    msg = authored()
+    for k in range(1, 51):
+        msg = seal(msg, k, 'hop%d.example.com' % ((k - 1) % 5 + 1),
+                   claim=None if k == 1 else 'pass', srv='relay%d.example.net' % k)
+    c['fifty_hops'] = msg
+    c['fifty_one'] = b''.join(f.replace(b'i=50;', b'i=51;', 1)
+                              for f in arc_fields(msg, 50)) + msg
     return c
 
 
@@ -260,6 +286,8 @@ EXPECT = {
     'aar_changed': ('fail', 0), 'rsa3072': ('pass', 1), 'rsa1024': ('pass', 1),
     'rsa512': ('fail', 0), 'ed25519': ('pass', 1), 'missing_key': ('fail', 0),
     'timeout_key': ('fail', 0), 'trusted_forwarder': ('pass', 1),
+    'cv_pass_at_1': ('fail', 0), 'cv_none_at_2': ('fail', 0), 'malformed_seal': ('fail', 0),
+    'relaxed': ('pass', 1), 'fifty_hops': ('pass', 1), 'fifty_one': ('fail', 0),
 }
 
 # Where dkimpy 1.1.4 answers differently from RFC 8617, and why.
