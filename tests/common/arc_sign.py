@@ -34,9 +34,11 @@
 #     the oracle for the Ed25519 case runs with ed25519-sha256 added to it
 #     (stock dkimpy says fail: recorded as a known difference).
 import base64
+import hashlib
 import os
 import subprocess
 import sys
+import time
 
 import dkim
 import dkim.crypto
@@ -79,13 +81,16 @@ SELECTORS = [(b'arc', d, 'r2k') for d in HOPS] + [
     (b'k1024', 'hop1.example.com', 'r1k'),
     (b'small', 'hop2.example.com', 'r512'),
     (b'dk', 'author.example.com', 'author'), (b'hsha1', 'hop1.example.com', 'r2k'),
-    (b'revoked', 'hop1.example.com', None)]
+    (b'revoked', 'hop1.example.com', None), (b'spaced', 'hop2.example.com', 'r2k')]
 DNS = {}
 with open('zone', 'w') as z:
     for sel, dom, key in SELECTORS:
         name = '%s._domainkey.%s.' % (sel.decode(), dom)
         if key is None:
             rec = 'v=DKIM1; k=rsa; p='
+        elif sel == b'spaced':
+            p = KEYS[key][2]
+            rec = 'v=DKIM1; k=rsa; p=%s' % ' '.join(p[i:i + 64] for i in range(0, len(p), 64))
         elif sel == b'hsha1':
             rec = 'v=DKIM1; k=rsa; h=sha1; p=%s' % KEYS[key][2]
         else:
@@ -136,22 +141,27 @@ def ed_key_parser(data):
     return nacl.signing.SigningKey(data, encoder=nacl.encoding.Base64Encoder)
 
 
-def seal(msg, k, dom, sel=b'arc', key='r2k', claim=None, results=None, srv=None,
-         extra=()):
-    """Hop k (1-based, for the Received line) at dom receives msg, adds its
-    Authentication-Results (authserv-id srv, default dom; results, plus
-    arc=claim when given) and seals with d=dom; the AMS signs dkimpy's
-    default fields plus extra (which may then include DKIM-Signature and
-    Received)."""
-    srv = srv or dom
+def hop_fields(msg, k, srv, claim, results=None):
+    """msg with hop k's Authentication-Results and Received prepended."""
     res = results or 'spf=pass smtp.mailfrom=author.example.com'
     if claim is not None:
         res += ';\r\n\tarc=%s' % claim
     head = ('Authentication-Results: %s; %s\r\n' % (srv, res)).encode()
     recv = ('Received: from hop%d.example.net by %s; Tue, 01 Dec 2026 %02d:%02d:00 +0000\r\n'
             % (k - 1, srv, 10 + k // 60, k % 60)).encode()
-    msg = head + recv + msg
-    alg = b'ed25519-sha256' if KEYS[key][0] == 'ed25519' else b'rsa-sha256'
+    return head + recv + msg
+
+
+def seal(msg, k, dom, sel=b'arc', key='r2k', claim=None, results=None, srv=None,
+         extra=(), alg=None):
+    """Hop k (1-based, for the Received line) at dom receives msg, adds its
+    Authentication-Results (authserv-id srv, default dom; results, plus
+    arc=claim when given) and seals with d=dom; the AMS signs dkimpy's
+    default fields plus extra (which may then include DKIM-Signature and
+    Received)."""
+    srv = srv or dom
+    msg = hop_fields(msg, k, srv, claim, results)
+    alg = alg or (b'ed25519-sha256' if KEYS[key][0] == 'ed25519' else b'rsa-sha256')
     if alg == b'rsa-sha256' and not extra:
         arc = dkim.arc_sign(msg, sel, dom.encode(), KEYS[key][1], srv.encode())
     else:
@@ -159,7 +169,7 @@ def seal(msg, k, dom, sel=b'arc', key='r2k', claim=None, results=None, srv=None,
         a.should_not_sign -= set(extra)
         hdrs = a.default_sign_headers() + list(extra)
         saved = dkim.parse_pem_private_key
-        if alg != b'rsa-sha256':
+        if alg == b'ed25519-sha256':
             dkim.parse_pem_private_key = ed_key_parser
         try:
             arc = a.sign(sel, dom.encode(), KEYS[key][1], srv.encode(), include_headers=hdrs)
@@ -168,6 +178,38 @@ def seal(msg, k, dom, sel=b'arc', key='r2k', claim=None, results=None, srv=None,
     if len(arc) != 3:
         raise SystemExit('arc_sign.py: dkimpy did not seal at %s' % dom)
     return b''.join(arc) + msg
+
+
+def seal_simple(msg, k, dom, claim):
+    """Like seal(), but the AMS has c=simple/simple, which dkimpy's ARC.sign
+    cannot write (it always writes relaxed/relaxed): the set is put together
+    here as ARC.sign does it, from dkimpy's own DomainSigner.gen_header."""
+    msg = hop_fields(msg, k, dom, claim)
+    a = dkim.ARC(msg)
+    a.hasher = hashlib.sha256
+    pk = dkim.parse_pem_private_key(KEYS['r2k'][1])
+    inst = a.sorted_arc_headers()[0] + 1
+    aar = ('i=%d; %s; spf=pass smtp.mailfrom=author.example.com%s\r\n'
+           % (inst, dom, '; arc=%s' % claim if claim else '')).encode()
+    a.headers.insert(0, [b'ARC-Authentication-Results', b' ' + aar])
+    simple = dkim.CanonicalizationPolicy.from_c_value(b'simple/simple')
+    relaxed = dkim.CanonicalizationPolicy.from_c_value(b'relaxed/relaxed')
+    bh = base64.b64encode(hashlib.sha256(simple.canonicalize_body(a.body)).digest())
+    t = str(int(time.time())).encode()
+    hdrs = [x.lower() for x in a.default_sign_headers()]
+    ams = a.gen_header([(b'i', str(inst).encode()), (b'a', b'rsa-sha256'),
+                        (b'c', b'simple/simple'), (b'd', dom.encode()), (b's', b'arc'),
+                        (b't', t), (b'h', b' : '.join(hdrs)), (b'bh', bh), (b'b', b'0' * 60)],
+                       hdrs, simple, b'ARC-Message-Signature', pk)
+    a.headers.insert(0, [b'ARC-Message-Signature', b' ' + ams])
+    names = [b'arc-authentication-results', b'arc-message-signature', b'arc-seal']
+    seal_ = a.gen_header([(b'i', str(inst).encode()), (b'cv', b'none' if inst == 1 else
+                                                        claim.encode()),
+                          (b'a', b'rsa-sha256'), (b'd', dom.encode()), (b's', b'arc'),
+                          (b't', t), (b'b', b'0' * 60)],
+                         names * (inst - 1) + names[:2], relaxed, b'ARC-Seal', pk)
+    return (b'ARC-Seal: ' + seal_ + b'ARC-Message-Signature: ' + ams +
+            b'ARC-Authentication-Results: ' + aar + msg)
 
 
 def chain(n, first=1, msg=None, **kw):
@@ -273,6 +315,7 @@ def build():
     two = chain(2)
     assert b'\r\n  arc=pass' in two
     c['relaxed'] = (two.replace(b'ARC-Seal: i=1;', b'arc-seal: i=1;', 1)
+                    .replace(b'Subject: ARC test', b'Subject:\tARC  test ', 1)
                     .replace(b'\r\n  arc=pass', b'\r\n\t \tarc=pass', 1)
                     .replace(b'the body of the message.', b'the body  of the message.\t')
                     + b'\r\n\r\n')
@@ -321,6 +364,25 @@ def build():
     c['older_ams_gap'] = seal(hop2.replace(b'List-Id: <list.example.com>',
                                            b'List-Id: Renamed <list.example.com>'),
                               3, 'hop3.example.com', claim='pass')
+    # An AMS with c=simple/simple; the same with the Subject's whitespace
+    # changed after sealing (relaxed would not care, simple does).
+    c['ams_simple'] = seal_simple(chain(1), 2, 'hop2.example.com', 'pass')
+    c['ams_simple_refolded'] = c['ams_simple'].replace(b'Subject: ARC test',
+                                                       b'Subject:  ARC test', 1)
+    # RFC 8301 3.1: rsa-sha1 is not to be verified.
+    c['rsa_sha1'] = seal(authored(), 1, 'hop1.example.com', alg=b'rsa-sha1')
+    # The fields of each set in another order (AAR on top), and a key record
+    # whose p= is broken by spaces (RFC 6376 3.6.1: base64 with FWS).
+    fields, body = split_fields(chain(3))
+    out, group = [], []
+    for f in fields:
+        if instance_of(f) is None:
+            out += group[::-1] + [f]
+            group = []
+        else:
+            group.append(f)
+    c['reordered_sets'] = b''.join(out + group[::-1]) + b'\r\n' + body
+    c['key_p_spaces'] = seal(authored(), 1, 'hop2.example.com', sel=b'spaced')
     return c
 
 
@@ -341,7 +403,8 @@ EXPECT = {
     'final_mta_fields': ('pass', 1), 'ams_signs_more': ('pass', 1), 'empty_body': ('pass', 1),
     'no_final_crlf': ('pass', 1), 'key_h_sha1': ('fail', 0), 'key_type_mismatch': ('fail', 0),
     'revoked_key': ('fail', 0), 'duplicate_aar': ('fail', 0), 'instance_zero': ('fail', 0),
-    'older_ams_gap': ('pass', 3),
+    'older_ams_gap': ('pass', 3), 'ams_simple': ('pass', 1), 'ams_simple_refolded': ('fail', 0),
+    'rsa_sha1': ('fail', 0), 'reordered_sets': ('pass', 1), 'key_p_spaces': ('pass', 1),
 }
 
 # Where dkimpy 1.1.4 answers differently from RFC 8617, and why.
