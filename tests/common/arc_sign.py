@@ -180,11 +180,13 @@ def seal(msg, k, dom, sel=b'arc', key='r2k', claim=None, results=None, srv=None,
     return b''.join(arc) + msg
 
 
-def seal_simple(msg, k, dom, claim):
-    """Like seal(), but the AMS has c=simple/simple, which dkimpy's ARC.sign
-    cannot write (it always writes relaxed/relaxed): the set is put together
-    here as ARC.sign does it, from dkimpy's own DomainSigner.gen_header."""
+def seal_custom(msg, k, dom, claim, canon=b'simple/simple', seal_dom=None, seal_sel=b'arc'):
+    """Like seal(), but with what dkimpy's ARC.sign cannot write: an AMS with
+    c=canon (ARC.sign always writes relaxed/relaxed) and a seal under another
+    d= and s= than the AMS.  The set is put together here as ARC.sign does
+    it, from dkimpy's own DomainSigner.gen_header."""
     msg = hop_fields(msg, k, dom, claim)
+    seal_dom = seal_dom or dom
     a = dkim.ARC(msg)
     a.hasher = hashlib.sha256
     pk = dkim.parse_pem_private_key(KEYS['r2k'][1])
@@ -192,20 +194,20 @@ def seal_simple(msg, k, dom, claim):
     aar = ('i=%d; %s; spf=pass smtp.mailfrom=author.example.com%s\r\n'
            % (inst, dom, '; arc=%s' % claim if claim else '')).encode()
     a.headers.insert(0, [b'ARC-Authentication-Results', b' ' + aar])
-    simple = dkim.CanonicalizationPolicy.from_c_value(b'simple/simple')
+    policy = dkim.CanonicalizationPolicy.from_c_value(canon)
     relaxed = dkim.CanonicalizationPolicy.from_c_value(b'relaxed/relaxed')
-    bh = base64.b64encode(hashlib.sha256(simple.canonicalize_body(a.body)).digest())
+    bh = base64.b64encode(hashlib.sha256(policy.canonicalize_body(a.body)).digest())
     t = str(int(time.time())).encode()
     hdrs = [x.lower() for x in a.default_sign_headers()]
     ams = a.gen_header([(b'i', str(inst).encode()), (b'a', b'rsa-sha256'),
-                        (b'c', b'simple/simple'), (b'd', dom.encode()), (b's', b'arc'),
+                        (b'c', canon), (b'd', dom.encode()), (b's', b'arc'),
                         (b't', t), (b'h', b' : '.join(hdrs)), (b'bh', bh), (b'b', b'0' * 60)],
-                       hdrs, simple, b'ARC-Message-Signature', pk)
+                       hdrs, policy, b'ARC-Message-Signature', pk)
     a.headers.insert(0, [b'ARC-Message-Signature', b' ' + ams])
     names = [b'arc-authentication-results', b'arc-message-signature', b'arc-seal']
     seal_ = a.gen_header([(b'i', str(inst).encode()), (b'cv', b'none' if inst == 1 else
                                                         claim.encode()),
-                          (b'a', b'rsa-sha256'), (b'd', dom.encode()), (b's', b'arc'),
+                          (b'a', b'rsa-sha256'), (b'd', seal_dom.encode()), (b's', seal_sel),
                           (b't', t), (b'b', b'0' * 60)],
                          names * (inst - 1) + names[:2], relaxed, b'ARC-Seal', pk)
     return (b'ARC-Seal: ' + seal_ + b'ARC-Message-Signature: ' + ams +
@@ -366,7 +368,7 @@ def build():
                               3, 'hop3.example.com', claim='pass')
     # An AMS with c=simple/simple; the same with the Subject's whitespace
     # changed after sealing (relaxed would not care, simple does).
-    c['ams_simple'] = seal_simple(chain(1), 2, 'hop2.example.com', 'pass')
+    c['ams_simple'] = seal_custom(chain(1), 2, 'hop2.example.com', 'pass')
     c['ams_simple_refolded'] = c['ams_simple'].replace(b'Subject: ARC test',
                                                        b'Subject:  ARC test', 1)
     # RFC 8301 3.1: rsa-sha1 is not to be verified.
@@ -383,6 +385,17 @@ def build():
             group.append(f)
     c['reordered_sets'] = b''.join(out + group[::-1]) + b'\r\n' + body
     c['key_p_spaces'] = seal(authored(), 1, 'hop2.example.com', sel=b'spaced')
+    # Seals under another d= than their AMS; a seal key that is missing, or
+    # that times out (the resolver's zone-file mode) while the AMS's is fine.
+    relaxed = b'relaxed/relaxed'
+    c['seal_other_domain'] = seal_custom(seal_custom(authored(), 1, 'hop1.example.com', None,
+                                                     relaxed, seal_dom='alt.example.com'),
+                                         2, 'hop2.example.com', 'pass', relaxed,
+                                         seal_dom='list.example.com')
+    c['seal_missing_key'] = seal_custom(authored(), 1, 'hop1.example.com', None, relaxed,
+                                        seal_sel=b'nokey')
+    c['seal_timeout'] = seal_custom(authored(), 1, 'hop1.example.com', None, relaxed,
+                                    seal_sel=b'slow')
     return c
 
 
@@ -405,6 +418,7 @@ EXPECT = {
     'revoked_key': ('fail', 0), 'duplicate_aar': ('fail', 0), 'instance_zero': ('fail', 0),
     'older_ams_gap': ('pass', 3), 'ams_simple': ('pass', 1), 'ams_simple_refolded': ('fail', 0),
     'rsa_sha1': ('fail', 0), 'reordered_sets': ('pass', 1), 'key_p_spaces': ('pass', 1),
+    'seal_other_domain': ('pass', 1), 'seal_missing_key': ('fail', 0), 'seal_timeout': ('fail', 0),
 }
 
 # Where dkimpy 1.1.4 answers differently from RFC 8617, and why.
