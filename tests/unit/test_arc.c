@@ -56,6 +56,9 @@ struct arc_case {
 	const char *aar;		/* substring of the newest AAR, or NULL */
 };
 
+/* Messages past the verifier's limits: arc_msg_header refuses a field. */
+static const char *const over_limit[] = { "too_many_fields" };
+
 #define ANY_N	1000u
 #define P2K(d, s, cv)	d "/" s "/" cv "/P/P/2048"
 
@@ -155,6 +158,7 @@ static const struct arc_case nsd_cases[] = {
 	  "hop1+alt/arc/none/P/P/2048 hop2+list/arc/pass/P/P/2048", NULL },
 	{ "seal_missing_key", 0, 0, ARC_CHAIN_FAIL, "i=1&ARC-Seal&no key", 1, 0, false,
 	  "hop1/arc+nokey/none/P/E/*", NULL },
+	{ "too_many_fields", 0, 0, ARC_CHAIN_FAIL, "header", ANY_N, 0, false, "", NULL },
 };
 
 /* Through the resolver's zone-file mode, where a TIMEOUT name times out. */
@@ -363,7 +367,10 @@ feed(struct arc_msg *m, const char *msg, size_t len, size_t chunk)
 	return rc;
 }
 
-/* verify - verify dir/file.eml with an engine over r; 0, or -1. */
+/*
+ * verify - verify dir/file.eml with an engine over r: 0, -1 when feeding
+ * failed (out is still filled), -2 when it could not be verified at all.
+ */
 static int
 verify(struct resolver *r, const char *dir, const struct arc_case *c,
     struct arc_outcome *out)
@@ -373,15 +380,15 @@ verify(struct resolver *r, const char *dir, const struct arc_case *c,
 	struct arc_msg *m;
 	char path[600], err[256] = "", *raw, *msg;
 	size_t rawlen = 0, len = 0;
-	int rc = -1;
+	int rc = -2;
 
 	snprintf(path, sizeof(path), "%s/%s.eml", dir, c->file);
 	if ((raw = test_read_file(path, &rawlen)) == NULL)
-		return -1;
+		return -2;
 	msg = to_crlf(raw, rawlen, &len);
 	free(raw);
 	if (msg == NULL)
-		return -1;
+		return -2;
 	if ((e = arc_engine_new(&cfg, r, err, sizeof(err))) == NULL)
 		tap_diag("arc_engine_new: %s", err);
 	else if ((m = arc_msg_new(e)) != NULL) {
@@ -402,11 +409,17 @@ check_case(struct resolver *r, const char *dir, const struct arc_case *c,
 	const char *p = c->sets;
 	unsigned k;
 	char name[128];
+	bool refused = false;
+	int rc;
 
 	snprintf(name, sizeof(name), "%s%s%s", c->file, c->chunk ? " (body in pieces)" : "",
 	    c->min_key_bits ? " (min key bits 2048)" : "");
+	for (k = 0; k < sizeof(over_limit) / sizeof(over_limit[0]); k++)
+		refused = refused || strcmp(c->file, over_limit[k]) == 0;
 	arc_outcome_init(out);
-	if (!tap_ok(verify(r, dir, c, out) == 0, "%s: fed and verified", name)) {
+	rc = verify(r, dir, c, out);
+	if (!tap_ok(rc == (refused ? -1 : 0), "%s: %s", name, rc == -2 ?
+	    "could not verify" : refused ? "a field refused" : "fed and verified")) {
 		arc_outcome_free(out);
 		return;
 	}
@@ -442,7 +455,7 @@ check_oracle(const char *dir, const struct arc_case *cases, size_t n)
 {
 	char path[600], line[8192], name[128], want[16], got[16], agree[16];
 	unsigned oldest;
-	size_t i, seen = 0;
+	size_t i, k, seen = 0;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/oracle.tsv", dir);
@@ -457,6 +470,15 @@ check_oracle(const char *dir, const struct arc_case *cases, size_t n)
 		if (i == n)
 			continue;
 		seen++;
+		for (k = 0; k < sizeof(over_limit) / sizeof(over_limit[0]); k++)
+			if (strcmp(name, over_limit[k]) == 0)
+				break;
+		if (k < sizeof(over_limit) / sizeof(over_limit[0])) {
+			tap_ok(strcmp(want, "pass") == 0 && strcmp(got, "pass") == 0,
+			    "oracle: %s: the chain itself is valid (dkimpy: %s); only "
+			    "the verifier's limit fails it", name, got);
+			continue;
+		}
 		tap_streq(want, arc_chain_name(cases[i].chain),
 		    "oracle: %s: arc_sign.py expects what this table does", name);
 		if (strcmp(agree, "known") == 0)
@@ -467,7 +489,7 @@ check_oracle(const char *dir, const struct arc_case *cases, size_t n)
 		    name, got, oldest, strcmp(agree, "known") == 0 ? " (a known difference)" : "");
 	}
 	fclose(f);
-	tap_ok(seen >= 43, "oracle: %zu cases compared", seen);
+	tap_ok(seen >= 44, "oracle: %zu cases compared", seen);
 }
 
 /*
