@@ -17,9 +17,11 @@
  * oldest pass.  A key lookup that times out (the resolver's zone-file mode,
  * TIMEOUT) gives temperror.  dkimpy's own verdict on each chain
  * (oracle.tsv) must agree with this table, apart from the differences
- * arc_sign.py lists.  Skips when python3-dkim or openssl is missing; a
- * failure when nsd is missing.  Single-threaded.
+ * arc_sign.py lists.  Then four threads verify the same messages
+ * concurrently through one engine.  Skips when python3-dkim or openssl is
+ * missing; a failure when nsd is missing.
  */
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -534,6 +536,107 @@ out:
 	resolver_free(r);
 }
 
+#define N_THREADS	4
+#define THREAD_ROUNDS	3
+
+/* One thread of check_threads: the shared engine, the messages, its tally. */
+struct worker {
+	struct arc_engine *e;
+	char *const *msg;		/* per nsd_cases row, NULL: not used */
+	const size_t *len;
+	struct arc_outcome *out;
+	unsigned runs, wrong;
+	char first_wrong[320];
+};
+
+/* worker_main - every usable case THREAD_ROUNDS times; count wrong results. */
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	size_t i, ncases = sizeof(nsd_cases) / sizeof(nsd_cases[0]);
+	unsigned round;
+
+	for (round = 0; round < THREAD_ROUNDS; round++)
+		for (i = 0; i < ncases; i++) {
+			const struct arc_case *c = &nsd_cases[(i + round * 7) % ncases];
+			struct arc_msg *m;
+
+			if (w->msg[(i + round * 7) % ncases] == NULL)
+				continue;
+			arc_outcome_init(w->out);
+			if ((m = arc_msg_new(w->e)) != NULL) {
+				feed(m, w->msg[(i + round * 7) % ncases],
+				    w->len[(i + round * 7) % ncases], c->chunk);
+				arc_msg_eom(m, w->out);
+				arc_msg_free(m);
+			}
+			w->runs++;
+			if (m == NULL || w->out->chain != c->chain ||
+			    w->out->oldest_pass != c->oldest_pass ||
+			    (c->n != ANY_N && w->out->n != c->n)) {
+				if (w->wrong++ == 0)
+					snprintf(w->first_wrong, sizeof(w->first_wrong),
+					    "%s: %s (%s)", c->file, arc_chain_name(w->out->chain),
+					    w->out->reason);
+			}
+			arc_outcome_free(w->out);
+		}
+	return NULL;
+}
+
+/*
+ * check_threads - N_THREADS threads share one engine and resolver (as the
+ * milter's do) and verify the nsd cases of the default configuration
+ * concurrently: every result as in the table.
+ */
+static void
+check_threads(struct resolver *r, const char *dir)
+{
+	static struct worker w[N_THREADS];
+	size_t i, ncases = sizeof(nsd_cases) / sizeof(nsd_cases[0]);
+	char **msg = calloc(ncases, sizeof(*msg)), path[600], err[256] = "";
+	size_t *len = calloc(ncases, sizeof(*len));
+	struct arc_config cfg = { 0 };
+	struct arc_engine *e = arc_engine_new(&cfg, r, err, sizeof(err));
+	pthread_t tid[N_THREADS];
+	unsigned t, started = 0, runs = 0, wrong = 0;
+
+	if (!tap_ok(msg != NULL && len != NULL && e != NULL, "threads: engine %s", err))
+		goto out;
+	for (i = 0; i < ncases; i++) {
+		if (nsd_cases[i].min_key_bits != 0 || strcmp(nsd_cases[i].file, over_limit[0]) == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s.eml", dir, nsd_cases[i].file);
+		msg[i] = test_read_file(path, &len[i]);
+	}
+	for (t = 0; t < N_THREADS; t++) {
+		w[t] = (struct worker){ .e = e, .msg = msg, .len = len,
+		    .out = malloc(sizeof(struct arc_outcome)) };
+		if (w[t].out == NULL || pthread_create(&tid[t], NULL, worker_main, &w[t]) != 0)
+			break;
+		started++;
+	}
+	for (t = 0; t < started; t++) {
+		pthread_join(tid[t], NULL);
+		runs += w[t].runs;
+		wrong += w[t].wrong;
+		if (w[t].wrong > 0)
+			tap_diag("thread %u: %u wrong, first %s", t, w[t].wrong, w[t].first_wrong);
+	}
+	for (t = 0; t < N_THREADS; t++)
+		free(w[t].out);
+	tap_inteq(started, N_THREADS, "threads: started");
+	tap_ok(runs > 0 && wrong == 0, "threads: %u messages verified concurrently, %u wrong",
+	    runs, wrong);
+out:
+	arc_engine_free(e);
+	for (i = 0; msg != NULL && i < ncases; i++)
+		free(msg[i]);
+	free(msg);
+	free(len);
+}
+
 /* nsd_resolver - start nsd on dir/nsd.zone; a resolver forwarding to it. */
 static struct resolver *
 nsd_resolver(const char *dir, struct testdns *dns)
@@ -595,9 +698,11 @@ main(void)
 	arc_outcome_init(out);
 	tap_ok(out->chain == ARC_CHAIN_NONE && out->n == 0, "an empty outcome is chain none");
 	arc_outcome_free(out);
-	if ((r = nsd_resolver(dir, &dns)) != NULL)
+	if ((r = nsd_resolver(dir, &dns)) != NULL) {
 		for (i = 0; i < sizeof(nsd_cases) / sizeof(nsd_cases[0]); i++)
 			check_case(r, dir, &nsd_cases[i], out);
+		check_threads(r, dir);
+	}
 	resolver_free(r);
 	testdns_stop(&dns);
 	if ((r = zone_resolver(dir)) != NULL)
