@@ -180,35 +180,47 @@ def seal(msg, k, dom, sel=b'arc', key='r2k', claim=None, results=None, srv=None,
     return b''.join(arc) + msg
 
 
-def seal_custom(msg, k, dom, claim, canon=b'simple/simple', seal_dom=None, seal_sel=b'arc'):
+def spaced(fields, on):
+    """With on, whitespace around every tag name and value but b= (RFC
+    6376 3.2 allows FWS there)."""
+    return [(b' ' + n + b' ', b' ' + v + b' ') if on and n != b'b' else (n, v)
+            for n, v in fields]
+
+
+def seal_custom(msg, k, dom, claim, canon=b'simple/simple', seal_dom=None, seal_sel=b'arc',
+                space=()):
     """Like seal(), but with what dkimpy's ARC.sign cannot write: an AMS with
-    c=canon (ARC.sign always writes relaxed/relaxed) and a seal under another
-    d= and s= than the AMS.  The set is put together here as ARC.sign does
-    it, from dkimpy's own DomainSigner.gen_header."""
+    c=canon (ARC.sign always writes relaxed/relaxed), a seal under another
+    d= and s= than the AMS, whitespace around the tags of the fields named
+    in space ('aar', 'ams', 'seal').  The set is put together here as
+    ARC.sign does it, from dkimpy's own DomainSigner.gen_header."""
     msg = hop_fields(msg, k, dom, claim)
     seal_dom = seal_dom or dom
     a = dkim.ARC(msg)
     a.hasher = hashlib.sha256
     pk = dkim.parse_pem_private_key(KEYS['r2k'][1])
     inst = a.sorted_arc_headers()[0] + 1
-    aar = ('i=%d; %s; spf=pass smtp.mailfrom=author.example.com%s\r\n'
-           % (inst, dom, '; arc=%s' % claim if claim else '')).encode()
+    aar = ('%s; %s; spf=pass smtp.mailfrom=author.example.com%s\r\n'
+           % ('i = %d ' % inst if 'aar' in space else 'i=%d' % inst, dom,
+              '; arc=%s' % claim if claim else '')).encode()
     a.headers.insert(0, [b'ARC-Authentication-Results', b' ' + aar])
     policy = dkim.CanonicalizationPolicy.from_c_value(canon)
     relaxed = dkim.CanonicalizationPolicy.from_c_value(b'relaxed/relaxed')
     bh = base64.b64encode(hashlib.sha256(policy.canonicalize_body(a.body)).digest())
     t = str(int(time.time())).encode()
     hdrs = [x.lower() for x in a.default_sign_headers()]
-    ams = a.gen_header([(b'i', str(inst).encode()), (b'a', b'rsa-sha256'),
-                        (b'c', canon), (b'd', dom.encode()), (b's', b'arc'),
-                        (b't', t), (b'h', b' : '.join(hdrs)), (b'bh', bh), (b'b', b'0' * 60)],
+    ams = a.gen_header(spaced([(b'i', str(inst).encode()), (b'a', b'rsa-sha256'),
+                               (b'c', canon), (b'd', dom.encode()), (b's', b'arc'),
+                               (b't', t), (b'h', b' : '.join(hdrs)), (b'bh', bh),
+                               (b'b', b'0' * 60)], 'ams' in space),
                        hdrs, policy, b'ARC-Message-Signature', pk)
     a.headers.insert(0, [b'ARC-Message-Signature', b' ' + ams])
     names = [b'arc-authentication-results', b'arc-message-signature', b'arc-seal']
-    seal_ = a.gen_header([(b'i', str(inst).encode()), (b'cv', b'none' if inst == 1 else
-                                                        claim.encode()),
-                          (b'a', b'rsa-sha256'), (b'd', seal_dom.encode()), (b's', seal_sel),
-                          (b't', t), (b'b', b'0' * 60)],
+    seal_ = a.gen_header(spaced([(b'i', str(inst).encode()),
+                                 (b'cv', b'none' if inst == 1 else claim.encode()),
+                                 (b'a', b'rsa-sha256'), (b'd', seal_dom.encode()),
+                                 (b's', seal_sel), (b't', t), (b'b', b'0' * 60)],
+                                'seal' in space),
                          names * (inst - 1) + names[:2], relaxed, b'ARC-Seal', pk)
     return (b'ARC-Seal: ' + seal_ + b'ARC-Message-Signature: ' + ams +
             b'ARC-Authentication-Results: ' + aar + msg)
@@ -394,6 +406,12 @@ def build():
                                          seal_dom='list.example.com')
     c['seal_missing_key'] = seal_custom(authored(), 1, 'hop1.example.com', None, relaxed,
                                         seal_sel=b'nokey')
+    # Whitespace around tags (RFC 6376 3.2 tag-lists, RFC 8617 4.1.1
+    # "i = 1 ;" in an AAR): in the AAR and seal of hop 2, and also in its AMS.
+    c['spaced_seal'] = seal_custom(chain(1), 2, 'hop2.example.com', 'pass', relaxed,
+                                   space=('aar', 'seal'))
+    c['spaced_tags'] = seal_custom(chain(1), 2, 'hop2.example.com', 'pass', relaxed,
+                                   space=('aar', 'ams', 'seal'))
     # A valid chain under 5000 trace fields (valid: RFC 8617 sets no limit;
     # past the verifier's limit on header fields, which then says fail).
     c['too_many_fields'] = b''.join(b'X-Trace: %d\r\n' % i for i in range(5000)) + chain(1)
@@ -421,7 +439,8 @@ EXPECT = {
     'revoked_key': ('fail', 0), 'duplicate_aar': ('fail', 0), 'instance_zero': ('fail', 0),
     'older_ams_gap': ('pass', 3), 'ams_simple': ('pass', 1), 'ams_simple_refolded': ('fail', 0),
     'rsa_sha1': ('fail', 0), 'reordered_sets': ('pass', 1), 'key_p_spaces': ('pass', 1),
-    'too_many_fields': ('pass', 1), 'seal_other_domain': ('pass', 1), 'seal_missing_key': ('fail', 0), 'seal_timeout': ('fail', 0),
+    'too_many_fields': ('pass', 1), 'seal_other_domain': ('pass', 1),
+    'spaced_seal': ('pass', 1), 'spaced_tags': ('pass', 1), 'seal_missing_key': ('fail', 0), 'seal_timeout': ('fail', 0),
 }
 
 # Where dkimpy 1.1.4 answers differently from RFC 8617, and why.
@@ -436,6 +455,10 @@ KNOWN_DIFF = {
     'key_type_mismatch': 'dkimpy lets nacl.exceptions.ValueError escape from '
                          'arc_verify for an rsa-sha256 signature under a '
                          'k=ed25519 key, instead of failing the signature',
+    'spaced_tags': 'dkimpy finds the AMS of an instance by the literal text '
+                   '" i=N;" and lets an IndexError escape from arc_verify when '
+                   'the AMS writes "i = 2 ;" (RFC 6376 3.2 allows FWS around '
+                   'tags and "=")',
     'instance_zero': 'dkimpy takes ARC fields that all have i=0 for no ARC '
                      'fields (none); arc_verify.h, like RFC 8617 4.2.1 (i= is '
                      '1..50) and 5.2 step 3, makes them a malformed chain: fail',

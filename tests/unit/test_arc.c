@@ -160,6 +160,10 @@ static const struct arc_case nsd_cases[] = {
 	  "hop1+alt/arc/none/P/P/2048 hop2+list/arc/pass/P/P/2048", NULL },
 	{ "seal_missing_key", 0, 0, ARC_CHAIN_FAIL, "i=1&ARC-Seal&no key", 1, 0, false,
 	  "hop1/arc+nokey/none/P/E/*", NULL },
+	{ "spaced_seal", 0, 0, ARC_CHAIN_PASS, "", 2, 1, false,
+	  P2K("hop1", "arc", "none") " " P2K("hop2", "arc", "pass"), "hop2.example.com" },
+	{ "spaced_tags", 0, 0, ARC_CHAIN_PASS, "", 2, 1, false,
+	  P2K("hop1", "arc", "none") " " P2K("hop2", "arc", "pass"), "hop2.example.com" },
 	{ "too_many_fields", 0, 0, ARC_CHAIN_FAIL, "header", ANY_N, 0, false, "", NULL },
 };
 
@@ -491,7 +495,7 @@ check_oracle(const char *dir, const struct arc_case *cases, size_t n)
 		    name, got, oldest, strcmp(agree, "known") == 0 ? " (a known difference)" : "");
 	}
 	fclose(f);
-	tap_ok(seen >= 44, "oracle: %zu cases compared", seen);
+	tap_ok(seen >= 46, "oracle: %zu cases compared", seen);
 }
 
 /*
