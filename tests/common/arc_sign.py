@@ -11,7 +11,7 @@
 #               resolver's zone-file mode;
 #   nsd.zone    the same records as a whole zone for nsd (SOA, NS, no
 #               TIMEOUT line);
-#   NAME.eml    one message per case (the CASES table below);
+#   NAME.eml    one message per case (build() below; EXPECT lists them);
 #   oracle.tsv  per case: name, the chain result this script expects (RFC
 #               8617 5.2), dkimpy's arc_verify result and oldest pass,
 #               whether they agree ("yes", "known": a difference listed in
@@ -32,7 +32,12 @@
 #     swapped for PyNaCl's;
 #   - dkim.arc_verify() accepts only rsa-sha256 (ARC_HASH_ALGORITHMS), so
 #     the oracle for the Ed25519 case runs with ed25519-sha256 added to it
-#     (stock dkimpy says fail: recorded as a known difference).
+#     (stock dkimpy says fail: recorded in the case's note);
+#   - ARC.sign always writes c=relaxed/relaxed and one d=/s= for AMS and
+#     seal: seal_custom() builds such sets from dkimpy's own gen_header.
+# Where dkimpy's verdict departs from RFC 8617 otherwise, KNOWN_DIFF says
+# how (its verify also checks a cv=fail seal over every set, where RFC 8617
+# 5.1.2 signs only the newest; moot, as step 2 stops before the seals).
 import base64
 import hashlib
 import os

@@ -5,21 +5,27 @@
  * 2048, 3072 and Ed25519), the public keys served by a real nsd on
  * 127.0.0.1 (tests/common/testdns.c), the resolver forwarding to it.
  *
- * Checks, for 1, 2 and 5 hops, a body changed by hop 3 before it sealed
- * (older AMSs fail, the chain passes, oldest pass 3), a body or a header
- * changed after the last hop, a seal with cv=fail (and a later cv=pass on
- * top of it), a gap in the instances, no instance 1, an incomplete set, a
- * duplicate instance, an edited older AAR, RSA-3072, RSA-1024 (and
- * DKIMMinKeyBits 2048 refusing it), RSA-512, Ed25519, a missing key, a
- * trusted forwarder's AAR with dmarc=pass, and a message without ARC
- * fields: the chain result, the reason of a failure, the number of sets,
- * per instance d=, s=, cv=, the AMS and seal statuses and key sizes, the
- * oldest pass.  A key lookup that times out (the resolver's zone-file mode,
- * TIMEOUT) gives temperror.  dkimpy's own verdict on each chain
- * (oracle.tsv) must agree with this table, apart from the differences
- * arc_sign.py lists.  Then four threads verify the same messages
- * concurrently through one engine.  Skips when python3-dkim or openssl is
- * missing; a failure when nsd is missing.
+ * Checks the chain result, the reason of a failure (naming the instance),
+ * the number of sets, per instance d=, s=, cv=, the AMS and seal statuses
+ * and key sizes, the newest AAR, the oldest pass and temperror for: 1, 2,
+ * 5 and 50 hops; a body changed by hop 3 before it sealed (older AMSs
+ * fail, the chain passes, oldest pass 3) or after the last hop; a header
+ * changed; an AMS failing between two that verify; cv=fail (and a later
+ * cv=pass on top of it); cv= wrong at instance 1 or 2; a gap, no instance
+ * 1, an incomplete set, duplicate sets and AARs, instances 0 and 51, a
+ * seal without tags, an edited older AAR; RSA-512, 1024 (and
+ * DKIMMinKeyBits 2048 refusing it), 2048, 3072 and Ed25519; rsa-sha1; key
+ * records with h=sha1, a k= mismatch, revoked, spaces in p=, missing; a
+ * seal under another d= than its AMS; AMSs with c=simple/simple or signing
+ * more fields; relaxed canonicalization; whitespace around tags; sets in
+ * another field order; fields the final MTA prepends; the header field
+ * limit; a trusted forwarder's AAR with dmarc=pass; no ARC fields.  Key
+ * lookups that time out (the resolver's zone-file mode, TIMEOUT) give
+ * temperror, for the AMS or only the seal, within the engine's DNS budget.
+ * dkimpy's own verdict on each chain (oracle.tsv) must agree with this
+ * table, apart from the differences arc_sign.py lists.  Then four threads
+ * verify the same messages concurrently through one engine.  Skips when
+ * python3-dkim or openssl is missing; a failure when nsd is missing.
  */
 #include <pthread.h>
 #include <stdbool.h>
