@@ -86,7 +86,8 @@ SELECTORS = [(b'arc', d, 'r2k') for d in HOPS] + [
     (b'k1024', 'hop1.example.com', 'r1k'),
     (b'small', 'hop2.example.com', 'r512'),
     (b'dk', 'author.example.com', 'author'), (b'hsha1', 'hop1.example.com', 'r2k'),
-    (b'revoked', 'hop1.example.com', None), (b'spaced', 'hop2.example.com', 'r2k')]
+    (b'revoked', 'hop1.example.com', None), (b'spaced', 'hop2.example.com', 'r2k'),
+    (b'minimal', 'hop3.example.com', 'r2k'), (b'badtag', 'hop3.example.com', 'r2k')]
 DNS = {}
 with open('zone', 'w') as z:
     for sel, dom, key in SELECTORS:
@@ -96,12 +97,19 @@ with open('zone', 'w') as z:
         elif sel == b'spaced':
             p = KEYS[key][2]
             rec = 'v=DKIM1; k=rsa; p=%s' % ' '.join(p[i:i + 64] for i in range(0, len(p), 64))
+        elif sel == b'minimal':		# no v=, no k= (rsa), an unknown tag
+            rec = 'p=%s; xnote=unknown tags are ignored' % KEYS[key][2]
+        elif sel == b'badtag':		# "-" is not allowed in a tag name
+            rec = 'v=DKIM1; k=rsa; p=%s; x-note=bad' % KEYS[key][2]
         elif sel == b'hsha1':
             rec = 'v=DKIM1; k=rsa; h=sha1; p=%s' % KEYS[key][2]
         else:
             rec = 'v=DKIM1; k=%s; p=%s' % (KEYS[key][0], KEYS[key][2])
         DNS[name.encode()] = rec.encode()
         z.write('%s TXT %s\n' % (name, txt(rec)))
+    # A key delegated by CNAME, as to a provider.
+    z.write('delegated._domainkey.hop4.example.com. CNAME arc._domainkey.hop1.example.com.\n')
+    DNS[b'delegated._domainkey.hop4.example.com.'] = DNS[b'arc._domainkey.hop1.example.com.']
     z.write('_dmarc.author.example.com. TXT "v=DMARC1; p=reject"\n')
     z.write('slow._domainkey.hop1.example.com. TIMEOUT\n')
 with open('nsd.zone', 'w') as z:
@@ -411,6 +419,10 @@ def build():
                                          seal_dom='list.example.com')
     c['seal_missing_key'] = seal_custom(authored(), 1, 'hop1.example.com', None, relaxed,
                                         seal_sel=b'nokey')
+    # Key records: the least RFC 6376 3.6.1 asks for, and one reached by CNAME.
+    c['key_minimal'] = seal(authored(), 1, 'hop3.example.com', sel=b'minimal')
+    c['key_bad_tag'] = seal(authored(), 1, 'hop3.example.com', sel=b'badtag')
+    c['key_cname'] = seal(chain(1), 2, 'hop4.example.com', sel=b'delegated', claim='pass')
     # Whitespace around tags (RFC 6376 3.2 tag-lists, RFC 8617 4.1.1
     # "i = 1 ;" in an AAR): in the AAR and seal of hop 2, and also in its AMS.
     c['spaced_seal'] = seal_custom(chain(1), 2, 'hop2.example.com', 'pass', relaxed,
@@ -445,7 +457,8 @@ EXPECT = {
     'older_ams_gap': ('pass', 3), 'ams_simple': ('pass', 1), 'ams_simple_refolded': ('fail', 0),
     'rsa_sha1': ('fail', 0), 'reordered_sets': ('pass', 1), 'key_p_spaces': ('pass', 1),
     'too_many_fields': ('pass', 1), 'seal_other_domain': ('pass', 1),
-    'spaced_seal': ('pass', 1), 'spaced_tags': ('pass', 1), 'seal_missing_key': ('fail', 0), 'seal_timeout': ('fail', 0),
+    'spaced_seal': ('pass', 1), 'spaced_tags': ('pass', 1),
+    'key_minimal': ('pass', 1), 'key_cname': ('pass', 1), 'key_bad_tag': ('fail', 0), 'seal_missing_key': ('fail', 0), 'seal_timeout': ('fail', 0),
 }
 
 # Where dkimpy 1.1.4 answers differently from RFC 8617, and why.
@@ -464,6 +477,9 @@ KNOWN_DIFF = {
                    '" i=N;" and lets an IndexError escape from arc_verify when '
                    'the AMS writes "i = 2 ;" (RFC 6376 3.2 allows FWS around '
                    'tags and "=")',
+    'key_bad_tag': 'dkimpy accepts a key record with the tag name "x-note"; '
+                   'RFC 6376 3.2 (tag-name = ALPHA *ALNUMPUNC, no "-") makes '
+                   'it a syntax error and 6.1.2 a PERMFAIL (key syntax error)',
     'instance_zero': 'dkimpy takes ARC fields that all have i=0 for no ARC '
                      'fields (none); arc_verify.h, like RFC 8617 4.2.1 (i= is '
                      '1..50) and 5.2 step 3, makes them a malformed chain: fail',
