@@ -17,9 +17,8 @@
  * DKIMMinKeyBits 2048 refusing it), 2048, 3072 and Ed25519; rsa-sha1; key
  * records with h=sha1, a k= mismatch, revoked, spaces in p=, no v= and
  * k= but an unknown tag, a tag name with "-", reached by CNAME (also in
- * zone-file mode), missing; a
- * seal under another d= than its AMS; AMSs with c=simple/simple or signing
- * more fields; relaxed canonicalization; whitespace around tags; sets in
+ * zone-file mode), missing; a seal under another d= than its AMS; AMSs
+ * with c=simple/simple or signing more fields; relaxed canonicalization; whitespace around tags; sets in
  * another field order; fields the final MTA prepends; the header field
  * limit; a trusted forwarder's AAR with dmarc=pass; no ARC fields.  Key
  * lookups that time out (the resolver's zone-file mode, TIMEOUT) give
