@@ -26,7 +26,8 @@
  * dkimpy's own verdict on each chain (oracle.tsv) must agree with this
  * table, apart from the differences arc_sign.py lists.  Then four threads
  * verify the same messages concurrently through one engine.  Skips when
- * python3-dkim or openssl is missing; a failure when nsd is missing.
+ * python3-dkim, python3-authres or openssl is missing; a failure when nsd
+ * is missing.
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -36,7 +37,6 @@
 
 #include "arc_sign.h"
 #include "arc_verify.h"
-#include "dkim_sign.h"
 #include "resolver.h"
 #include "tap.h"
 #include "testdns.h"
@@ -698,13 +698,13 @@ main(void)
 	char dir[] = "/tmp/test_arc.XXXXXX", err[256];
 	struct arc_config cfg = { 0 };
 	struct testdns dns = { .guard_fd = -1 };
-	const char *python = dkim_sign_python();
+	const char *python = arc_sign_python();
 	struct arc_outcome *out = malloc(sizeof(*out));
 	struct resolver *r;
 	size_t i;
 
 	if (python == NULL)
-		tap_missing("python3-dkim (dkimpy) or openssl not installed");
+		tap_missing("python3-dkim (dkimpy), python3-authres or openssl not installed");
 	if (out == NULL || mkdtemp(dir) == NULL || arc_sign_generate(python, dir) != 0) {
 		fprintf(stderr, "test_arc: cannot seal the test messages\n");
 		free(out);
