@@ -163,6 +163,8 @@ run_test(struct suite *s, const char *id, const struct ynode *t, const char *zon
 		want = "";
 	if (strcasecmp(arc_chain_name(out.chain), want) != 0)
 		diag_outcome(id, &out);
+	else if (out.chain == ARC_CHAIN_FAIL)
+		tap_diag("%s: fail: %s", id, out.reason);
 	suite_case(s, id, strcasecmp(arc_chain_name(out.chain), want) == 0,
 	    "got %s (%s), want \"%s\"", arc_chain_name(out.chain), out.reason, want);
 	arc_outcome_free(&out);
