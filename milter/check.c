@@ -505,8 +505,8 @@ json_arc(const struct decision *d)
 	json_str(arc_chain_name(o->chain));
 	printf(",\n    \"reason\": ");
 	json_str(o->reason);
-	printf(",\n    \"oldest_pass\": %u,\n    \"temperror\": %s", o->oldest_pass,
-	    o->temperror ? "true" : "false");
+	printf(",\n    \"oldest_pass\": %u,\n    \"header_oldest_pass\": %u,\n    \"temperror\": %s",
+	    o->oldest_pass, o->oldest_pass > 1 ? o->oldest_pass : 0, o->temperror ? "true" : "false");
 	printf(",\n    \"override\": ");
 	if (d->arc_override.applies) {
 		printf("{\"reason\": \"trusted_forwarder\", \"i\": %u, \"d\": ", d->arc_override.i);
