@@ -15,8 +15,8 @@ Writes into WORKDIR:
   arc-untrusted.eml  the same list run by evil.wire.example (not trusted);
   arc-broken.eml     arc-trusted.eml with its body changed after sealing
                      (the chain fails);
-and appends the sealers' keys (RSA-2048, selector "arc") to
-WORKDIR/keys.zone."""
+and the sealers' keys (RSA-2048, selector "arc") as zone lines in
+WORKDIR/arc.zone (keys.zone keeps sign.py's key alone)."""
 import base64
 import os
 import subprocess
@@ -41,7 +41,7 @@ def sealer_key(dom):
     rec = "v=DKIM1; k=rsa; p=" + base64.b64encode(der).decode()
     chunks = " ".join('"%s"' % rec[i:i + 255] for i in range(0, len(rec), 255))
     DNS[("arc._domainkey.%s." % dom).encode()] = rec.encode()
-    with open(os.path.join(work, "keys.zone"), "a") as z:
+    with open(os.path.join(work, "arc.zone"), "a") as z:
         z.write("arc._domainkey.%s. TXT %s\n" % (dom, chunks))
     return open(pem, "rb").read()
 

@@ -46,7 +46,7 @@ free_port() {
 "$PY" "$src/sign.py" "$tmp" "$src" || { echo "Bail out! signing failed"; exit 1; }
 "$PY" "$src/bad_input.py" "$tmp" || { echo "Bail out! bad_input.py failed"; exit 1; }
 "$PY" "$src/arc_seal.py" "$tmp" || { echo "Bail out! arc_seal.py failed"; exit 1; }
-cat "$src/wire.zone" "$tmp/keys.zone" >"$tmp/zone"
+cat "$src/wire.zone" "$tmp/keys.zone" "$tmp/arc.zone" >"$tmp/zone"
 nsport=$(sh "$top_srcdir/tests/dns/nsd-start.sh" "$tmp/nsd" "$tmp/zone" example) ||
 	{ echo "Bail out! cannot start nsd"; exit 1; }
 port=$(free_port)
