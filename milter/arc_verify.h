@@ -20,7 +20,10 @@
  *          ARC-Seal not verifying; reason says which, naming the instance;
  *   pass - otherwise.
  * oldest_pass is the oldest instance whose AMS still verifies (RFC 8617
- * 5.2, step 5), 0 when not computed (chain not pass).
+ * 5.2, step 5), 0 when not computed (chain not pass).  The AMSs are
+ * checked from the newest down, stopping at the first that fails, so when
+ * every AMS verifies oldest_pass is 1; RFC 8617 writes that case as
+ * header.oldest-pass=0, so an Authentication-Results writer maps 1 to 0.
  *
  * Thread-safety: arc_engine_new/free from one thread; any number of arc_msg
  * objects may be used concurrently, each by one thread at a time.

@@ -20,24 +20,12 @@ lower(char c)
 	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
 
-/* relaxed_name - the name before the colon, lower-cased, no whitespace. */
+/*
+ * relaxed_run - text unfolded (CR and LF deleted), each whitespace run
+ * made one SP, whitespace at both ends deleted; lower-cased when lc.
+ */
 static enum str_status
-relaxed_name(const char *f, size_t n, struct str *out)
-{
-	enum str_status st = STR_OK;
-	size_t k;
-
-	while (n > 0 && (is_wsp(f[n - 1]) || f[n - 1] == '\r' || f[n - 1] == '\n'))
-		n--;
-	for (k = 0; k < n && st == STR_OK; k++)
-		if (f[k] != '\r' && f[k] != '\n')
-			st = str_appendc(out, lower(f[k]));
-	return st;
-}
-
-/* relaxed_value - unfolded, whitespace runs to one SP, trimmed. */
-static enum str_status
-relaxed_value(const char *v, size_t n, struct str *out)
+relaxed_run(const char *v, size_t n, bool lc, struct str *out)
 {
 	enum str_status st = STR_OK;
 	bool wsp = false, any = false;
@@ -53,7 +41,7 @@ relaxed_value(const char *v, size_t n, struct str *out)
 		if (wsp && any)
 			st = str_appendc(out, ' ');
 		if (st == STR_OK)
-			st = str_appendc(out, v[k]);
+			st = str_appendc(out, lc ? lower(v[k]) : v[k]);
 		wsp = false;
 		any = true;
 	}
@@ -72,9 +60,9 @@ canon_header(enum canon_mode mode, const char *field, size_t len, bool crlf,
 		st = str_append(out, field, len);
 	} else {
 		nlen = (size_t)(colon - field);
-		if ((st = relaxed_name(field, nlen, out)) == STR_OK &&
+		if ((st = relaxed_run(field, nlen, true, out)) == STR_OK &&
 		    (st = str_appendc(out, ':')) == STR_OK)
-			st = relaxed_value(colon + 1, len - nlen - 1, out);
+			st = relaxed_run(colon + 1, len - nlen - 1, false, out);
 	}
 	if (st == STR_OK && crlf)
 		st = str_append(out, "\r\n", 2);

@@ -15,6 +15,10 @@ static int tap_nfail;
 /* tap_vreport - print one result line. */
 static void
 tap_vreport(bool cond, const char *directive, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static void
+tap_vreport(bool cond, const char *directive, const char *fmt, va_list ap)
 {
 	tap_n++;
 	printf("%s %d - ", cond ? "ok" : "not ok", tap_n);

@@ -19,10 +19,15 @@ for t in $targets; do
 	conf)	extra="-Imilter -I. milter/conf.c milter/conf_check.c milter/conf_doc.c milter/netlist.c"
 		[ -f config.h ] || { echo "fuzz_$t: run ./configure first (config.h)"; status=1; continue; } ;;
 	report_meta) extra="-Ireports reports/meta.c reports/rua.c reports/rfc5322.c reports/mime.c" ;;
+	arc_verify) extra="milter/arc_verify.c milter/resolver.c milter/dnscache.c" ;;
 	*)	extra="" ;;
 	esac
+	case $t in
+	arc_verify) libs="-lunbound -lcrypto -lpthread" ;;
+	*)	libs="" ;;
+	esac
 	# shellcheck disable=SC2086
-	clang $CFLAGS -o "$bin" "tests/fuzz/fuzz_$t.c" $extra policy/*.c milter/spf_macro.c -lidn2
+	clang $CFLAGS -o "$bin" "tests/fuzz/fuzz_$t.c" $extra policy/*.c milter/spf_macro.c -lidn2 $libs
 	mkdir -p "$out/corpus_$t"
 	log="$out/fuzz_$t.log"
 	if "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=1100000 \

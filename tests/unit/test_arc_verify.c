@@ -1,0 +1,238 @@
+/*
+ * test_arc_verify.c - table tests for milter/arc_verify.c over the
+ * resolver in zone-file mode (tests/unit/arc/keys.zone): an RSA-3072 chain
+ * (the key size that crashed the incumbent), a two-hop chain whose first
+ * AMS is broken by a later header change (oldest_pass), body changes, the
+ * minimum key size, a key lookup timing out (temperror), a cv= that breaks
+ * the structure, no ARC at all, "ARC-Seal: i=1; none", and the header
+ * limits.  The fixtures were signed with dkimpy.  Single-threaded TAP
+ * program.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arc_verify.h"
+#include "resolver.h"
+#include "tap.h"
+#include "testfile.h"
+
+struct verify_case {
+	const char *name;
+	const char *file;		/* under tests/unit/arc/, NULL: text */
+	const char *text;		/* the message when file is NULL */
+	const char *from, *to;		/* replace every from by to, or NULL */
+	unsigned min_bits;
+	enum arc_chain want;
+	unsigned n;
+	unsigned oldest_pass;
+	bool temperror;
+	const char *reason;		/* a substring of the reason, or NULL */
+};
+
+static const struct verify_case cases[] = {
+	{ "rsa-3072 chain passes", "rsa3072.eml", NULL, NULL, NULL, 0, ARC_CHAIN_PASS, 1, 1,
+	  false, NULL },
+	{ "body changed", "rsa3072.eml", NULL, "This is a test", "This is a tost", 0,
+	  ARC_CHAIN_FAIL, 1, 0, false, "body hash mismatch" },
+	{ "signed header changed", "rsa3072.eml", NULL, "Subject: Example 3072",
+	  "Subject: Example 3073", 0, ARC_CHAIN_FAIL, 1, 0, false, "does not verify" },
+	{ "AAR changed", "rsa3072.eml", NULL, "dmarc=pass\r\nAuthentication", "dmarc=fail\r\n"
+	  "Authentication", 0, ARC_CHAIN_FAIL, 1, 0, false, "ARC-Seal: signature does not verify" },
+	{ "key under the minimum", "rsa3072.eml", NULL, NULL, NULL, 4096, ARC_CHAIN_FAIL, 1, 0,
+	  false, "3072 bits" },
+	{ "key lookup times out", "rsa3072.eml", NULL, "s=big", "s=slow", 0, ARC_CHAIN_FAIL, 1,
+	  0, true, "tempfail" },
+	{ "no key", "rsa3072.eml", NULL, "s=big", "s=gone", 0, ARC_CHAIN_FAIL, 1, 0, false,
+	  "no key" },
+	{ "two hops pass", "two-hops.eml", NULL, NULL, NULL, 0, ARC_CHAIN_PASS, 2, 1, false, NULL },
+	{ "two hops, first AMS broken", "two-hops.eml", NULL, "Subject: Example 3072",
+	  "Subject: Example changed", 0, ARC_CHAIN_PASS, 2, 2, false, NULL },
+	{ "two hops, second seal cv=none", "two-hops.eml", NULL, "i=2; cv=pass", "i=2; cv=none",
+	  0, ARC_CHAIN_FAIL, 2, 0, false, "cv=none, not pass" },
+	{ "two hops, newest cv=fail", "two-hops.eml", NULL, "i=2; cv=pass", "i=2; cv=fail", 0,
+	  ARC_CHAIN_FAIL, 2, 0, false, "cv=fail" },
+	{ "two hops, first set missing its AAR", "two-hops.eml", NULL,
+	  "ARC-Authentication-Results: i=1", "X-Old-AAR: i=1", 0, ARC_CHAIN_FAIL, 2, 0, false,
+	  "ARC-Authentication-Results i=1 missing" },
+	{ "no ARC", NULL, "From: a@example.org\r\nSubject: hi\r\n\r\nbody\r\n", NULL, NULL, 0,
+	  ARC_CHAIN_NONE, 0, 0, false, NULL },
+	{ "historic crash: ARC-Seal: i=1; none", NULL,
+	  "ARC-Seal: i=1; none\r\nFrom: a@example.org\r\n\r\nbody\r\n", NULL, NULL, 0,
+	  ARC_CHAIN_FAIL, 0, 0, false, "malformed ARC-Seal" },
+	{ "gap in instances", NULL, "ARC-Seal: i=2; a=rsa-sha256; cv=pass; d=e.example; s=s;"
+	  " b=dGVzdA==\r\nFrom: a@example.org\r\n\r\nbody\r\n", NULL, NULL, 0, ARC_CHAIN_FAIL, 2, 0,
+	  false, "i=1 missing" },
+};
+
+/* edit - text with every from replaced by to (malloc'd). */
+static char *
+edit(const char *text, const char *from, const char *to)
+{
+	size_t fl = strlen(from), tl = strlen(to), n = 0;
+	const char *p = text, *q;
+	char *out;
+
+	for (q = strstr(p, from); q != NULL; q = strstr(q + fl, from))
+		n++;
+	if ((out = malloc(strlen(text) + n * (tl > fl ? tl - fl : 0) + 1)) == NULL)
+		return NULL;
+	out[0] = '\0';
+	n = 0;
+	while ((q = strstr(p, from)) != NULL) {
+		memcpy(out + n, p, (size_t)(q - p));
+		n += (size_t)(q - p);
+		memcpy(out + n, to, tl);
+		n += tl;
+		p = q + fl;
+	}
+	memcpy(out + n, p, strlen(p) + 1);
+	return out;
+}
+
+/* feed - a CRLF (or LF) message: fields with their folds, then the body. */
+static void
+feed(struct arc_msg *m, const char *p)
+{
+	struct str field = STR_INITIALIZER(1 << 20);
+	size_t n, len;
+
+	while (*p != '\0' && *p != '\n' && strncmp(p, "\r\n", 2) != 0) {
+		n = strcspn(p, "\n");
+		len = n > 0 && p[n - 1] == '\r' ? n - 1 : n;
+		if (*p != ' ' && *p != '\t' && field.len > 0) {
+			arc_msg_header(m, field.s, field.len);
+			str_reset(&field);
+		}
+		if (field.len > 0)
+			str_append(&field, "\r\n", 2);
+		str_append(&field, p, len);
+		p += n + (p[n] == '\n');
+	}
+	if (field.len > 0)
+		arc_msg_header(m, field.s, field.len);
+	str_free(&field);
+	arc_msg_eoh(m);
+	p += *p == '\r' ? 2 : (*p == '\n');
+	/* in two pieces, to exercise the streaming */
+	n = strlen(p) / 2;
+	arc_msg_body(m, (const unsigned char *)p, n);
+	arc_msg_body(m, (const unsigned char *)p + n, strlen(p) - n);
+}
+
+/* load - the case's message text (malloc'd). */
+static char *
+load(const struct verify_case *c)
+{
+	char path[4096];
+	char *text, *edited;
+
+	if (c->file == NULL)
+		text = strdup(c->text);
+	else {
+		snprintf(path, sizeof(path), "%s/tests/unit/arc/%s", test_srcdir(), c->file);
+		text = test_read_file(path, NULL);
+	}
+	if (text == NULL || c->from == NULL)
+		return text;
+	edited = edit(text, c->from, c->to);
+	free(text);
+	return edited;
+}
+
+/* run_case - verify one message and compare. */
+static void
+run_case(struct resolver *r, const struct verify_case *c, struct arc_outcome *out)
+{
+	struct arc_config cfg = { .min_key_bits = c->min_bits, .dns_budget_ms = 3000 };
+	char err[256] = "", *text = load(c);
+	struct arc_engine *e = arc_engine_new(&cfg, r, err, sizeof(err));
+	struct arc_msg *m = e != NULL ? arc_msg_new(e) : NULL;
+
+	if (!tap_ok(text != NULL && m != NULL, "%s: set up %s", c->name, err)) {
+		free(text);
+		arc_engine_free(e);
+		return;
+	}
+	feed(m, text);
+	arc_msg_eom(m, out);
+	arc_msg_free(m);
+	arc_engine_free(e);
+	free(text);
+	tap_streq(arc_chain_name(out->chain), arc_chain_name(c->want), "%s: chain (%s)", c->name,
+	    out->reason);
+	tap_inteq(out->n, c->n, "%s: instances", c->name);
+	tap_inteq(out->oldest_pass, c->oldest_pass, "%s: oldest_pass", c->name);
+	tap_inteq(out->temperror, c->temperror, "%s: temperror", c->name);
+	if (c->reason != NULL && !tap_ok(strstr(out->reason, c->reason) != NULL,
+	    "%s: reason has \"%s\"", c->name, c->reason))
+		tap_diag("reason: %s", out->reason);
+}
+
+/* test_details - what a passing RSA-3072 chain reports per set. */
+static void
+test_details(const struct arc_outcome *o)
+{
+	tap_inteq(o->set[0].i, 1, "set 1: i");
+	tap_streq(o->set[0].seal_d, "example.org", "set 1: seal d=");
+	tap_streq(o->set[0].seal_s, "big", "set 1: seal s=");
+	tap_streq(o->set[0].ams_d, "example.org", "set 1: AMS d=");
+	tap_streq(o->set[0].cv, "none", "set 1: cv=");
+	tap_inteq(o->set[0].key_bits, 3072, "set 1: seal key bits");
+	tap_inteq(o->set[0].seal, ARC_SIG_PASS, "set 1: seal passes");
+	tap_inteq(o->set[0].ams, ARC_SIG_PASS, "set 1: AMS passes");
+	tap_streq(o->set[0].reason, "", "set 1: no reason");
+	tap_streq(str_cstr(&o->set[0].aar), "lists.example.org; spf=pass smtp.mfrom=jqd@d1.example;"
+	    "  dkim=pass header.i=@d1.example;  dmarc=pass", "set 1: AAR text unfolded");
+}
+
+/* test_limits - more header fields than kept: -1 and a failing chain. */
+static void
+test_limits(struct resolver *r, struct arc_outcome *out)
+{
+	struct arc_config cfg = { .min_key_bits = 0 };
+	char err[256];
+	struct arc_engine *e = arc_engine_new(&cfg, r, err, sizeof(err));
+	struct arc_msg *m = arc_msg_new(e);
+	int k, rc = 0;
+
+	for (k = 0; k < 1001 && rc == 0; k++)
+		rc = arc_msg_header(m, "X-Filler: x", 11);
+	tap_inteq(rc, -1, "over 1000 header fields: -1");
+	arc_msg_eoh(m);
+	arc_msg_eom(m, out);
+	tap_streq(arc_chain_name(out->chain), "fail", "over the limit: fail (%s)", out->reason);
+	arc_msg_free(m);
+	arc_engine_free(e);
+	tap_ok(arc_engine_new(&cfg, NULL, err, sizeof(err)) == NULL, "no resolver: no engine");
+	arc_msg_free(NULL);
+	arc_engine_free(NULL);
+	tap_streq(arc_chain_name(ARC_CHAIN_PASS), "pass", "chain name");
+}
+
+int
+main(void)
+{
+	char zone[4096], err[256];
+	struct resolver_config rc = { .timeout_ms = 2000 };
+	static struct arc_outcome out;
+	struct resolver *r;
+	size_t k;
+
+	snprintf(zone, sizeof(zone), "%s/tests/unit/arc/keys.zone", test_srcdir());
+	rc.zone_file = zone;
+	if ((r = resolver_new(&rc, err, sizeof(err))) == NULL) {
+		tap_ok(false, "resolver: %s", err);
+		return tap_done();
+	}
+	arc_outcome_init(&out);
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		run_case(r, &cases[k], &out);
+		if (k == 0)
+			test_details(&out);
+	}
+	test_limits(r, &out);
+	arc_outcome_free(&out);
+	resolver_free(r);
+	return tap_done();
+}
