@@ -35,10 +35,11 @@
 
 /*
  * One expectation.  sets has one item per instance, space-separated, each
- * "d/s/cv/AMS/SEAL/bits": d without ".example.com", "~" for an empty field
+ * "d/s/cv/AMS/SEAL/bits": d without ".example.com" (d and s may be
+ * "AMS+seal" when they differ), "~" for an empty field
  * (a missing set), "*" for a field not checked; statuses P pass, F fail,
  * U unchecked, T temperror, E permerror, ? fail or unchecked (RFC 8617 5.2
- * stops at the first failure), * any.  sets NULL: the long chain of
+ * stops at the first failure), X fail or permerror, * any.  sets NULL: the long chain of
  * arc_sign.py (hops sealed in turn by hop1..hop5, RSA-2048), all passing.
  */
 struct arc_case {
@@ -46,14 +47,16 @@ struct arc_case {
 	unsigned min_key_bits;		/* 0: default */
 	size_t chunk;			/* body fed in pieces of this size, 0: whole */
 	enum arc_chain chain;
-	const char *reason;		/* substring of the chain's reason, "" */
-	unsigned n;
+	const char *reason;		/* substrings of the chain's reason, joined
+					 * by '&'; "" when it must be empty */
+	unsigned n;			/* ANY_N: not checked */
 	unsigned oldest_pass;
 	bool temperror;
 	const char *sets;
 	const char *aar;		/* substring of the newest AAR, or NULL */
 };
 
+#define ANY_N	1000u
 #define P2K(d, s, cv)	d "/" s "/" cv "/P/P/2048"
 
 static const struct arc_case nsd_cases[] = {
@@ -74,58 +77,114 @@ static const struct arc_case nsd_cases[] = {
 	{ "body_changed_hop3", 0, 0, ARC_CHAIN_PASS, "", 3, 3, false,
 	  "hop1/arc/none/?/P/2048 hop2/arc/pass/F/P/2048 hop3/arc/pass/P/P/2048",
 	  "hop3.example.com" },
-	{ "body_changed_last", 0, 0, ARC_CHAIN_FAIL, "2", 2, 0, false,
+	{ "body_changed_last", 0, 0, ARC_CHAIN_FAIL, "i=2&AMS&body hash", 2, 0, false,
 	  "hop1/arc/none/*/*/* hop2/arc/pass/F/*/*", NULL },
-	{ "header_changed_last", 0, 0, ARC_CHAIN_FAIL, "2", 2, 0, false,
+	{ "header_changed_last", 0, 0, ARC_CHAIN_FAIL, "i=2&AMS", 2, 0, false,
 	  "hop1/arc/none/*/*/* hop2/arc/pass/F/*/*", NULL },
-	{ "cv_fail", 0, 0, ARC_CHAIN_FAIL, "cv", 2, 0, false,
+	{ "cv_fail", 0, 0, ARC_CHAIN_FAIL, "i=2&cv=fail", 2, 0, false,
 	  "hop1/arc/none/*/*/* hop2/arc/fail/*/*/*", NULL },
-	{ "cv_fail_then_pass", 0, 0, ARC_CHAIN_FAIL, "cv", 3, 0, false,
+	{ "cv_fail_then_pass", 0, 0, ARC_CHAIN_FAIL, "i=2&cv=fail", 3, 0, false,
 	  "hop1/arc/none/*/*/* hop2/arc/fail/*/*/* hop3/arc/pass/*/*/*", NULL },
-	{ "gap", 0, 0, ARC_CHAIN_FAIL, "2", 3, 0, false,
+	{ "gap", 0, 0, ARC_CHAIN_FAIL, "i=2&missing", 3, 0, false,
 	  "hop1/arc/none/*/*/* ~/~/~/U/U/* hop3/arc/pass/*/*/*", NULL },
-	{ "no_instance_1", 0, 0, ARC_CHAIN_FAIL, "1", 2, 0, false,
+	{ "no_instance_1", 0, 0, ARC_CHAIN_FAIL, "i=1&missing", 2, 0, false,
 	  "~/~/~/U/U/* hop2/arc/pass/*/*/*", NULL },
-	{ "missing_aar", 0, 0, ARC_CHAIN_FAIL, "1", 2, 0, false,
+	{ "missing_aar", 0, 0, ARC_CHAIN_FAIL, "ARC-Authentication-Results&i=1", 2, 0, false,
 	  "hop1/arc/none/*/*/* hop2/arc/pass/*/*/*", NULL },
-	{ "duplicate", 0, 0, ARC_CHAIN_FAIL, "2", 2, 0, false,
+	{ "duplicate", 0, 0, ARC_CHAIN_FAIL, "duplicate&i=2", 2, 0, false,
 	  "hop1/arc/none/*/*/* */arc/pass/*/*/*", NULL },
-	{ "aar_changed", 0, 0, ARC_CHAIN_FAIL, "2", 2, 0, false,
+	{ "aar_changed", 0, 0, ARC_CHAIN_FAIL, "i=2&ARC-Seal", 2, 0, false,
 	  "hop1/arc/none/*/?/* hop2/arc/pass/P/F/2048", NULL },
 	{ "rsa3072", 0, 0, ARC_CHAIN_PASS, "", 2, 1, false,
 	  "hop1/big/none/P/P/3072 hop2/arc/pass/P/P/2048", NULL },
 	{ "rsa1024", 0, 0, ARC_CHAIN_PASS, "", 1, 1, false,
 	  "hop1/k1024/none/P/P/1024", NULL },
-	{ "rsa1024", 2048, 0, ARC_CHAIN_FAIL, "1", 1, 0, false,
+	{ "rsa1024", 2048, 0, ARC_CHAIN_FAIL, "i=1&1024", 1, 0, false,
 	  "hop1/k1024/none/F/*/*", NULL },
-	{ "rsa512", 0, 0, ARC_CHAIN_FAIL, "2", 2, 0, false,
+	{ "rsa512", 0, 0, ARC_CHAIN_FAIL, "i=2&512", 2, 0, false,
 	  "hop1/arc/none/*/*/* hop2/small/pass/F/*/*", NULL },
 	{ "ed25519", 0, 0, ARC_CHAIN_PASS, "", 2, 1, false,
 	  "hop1/ed/none/P/P/256 hop2/ed/pass/P/P/256", NULL },
-	{ "missing_key", 0, 0, ARC_CHAIN_FAIL, "1", 1, 0, false,
+	{ "missing_key", 0, 0, ARC_CHAIN_FAIL, "i=1&no key", 1, 0, false,
 	  "hop1/nokey/none/E/*/*", NULL },
 	{ "trusted_forwarder", 0, 0, ARC_CHAIN_PASS, "", 1, 1, false,
 	  P2K("list", "arc", "none"), "dmarc=pass header.from=author.example.com" },
-	{ "cv_pass_at_1", 0, 0, ARC_CHAIN_FAIL, "cv", 1, 0, false,
+	{ "cv_pass_at_1", 0, 0, ARC_CHAIN_FAIL, "i=1&cv=pass", 1, 0, false,
 	  "hop1/arc/pass/*/*/*", NULL },
-	{ "cv_none_at_2", 0, 0, ARC_CHAIN_FAIL, "cv", 2, 0, false,
+	{ "cv_none_at_2", 0, 0, ARC_CHAIN_FAIL, "i=2&cv=none", 2, 0, false,
 	  "hop1/arc/none/*/*/* hop2/arc/none/*/*/*", NULL },
-	{ "malformed_seal", 0, 0, ARC_CHAIN_FAIL, "1", 1, 0, false,
+	{ "malformed_seal", 0, 0, ARC_CHAIN_FAIL, "malformed&ARC-Seal", 1, 0, false,
 	  "*/*/~/*/*/*", NULL },
 	{ "relaxed", 0, 0, ARC_CHAIN_PASS, "", 2, 1, false,
 	  P2K("hop1", "arc", "none") " " P2K("hop2", "arc", "pass"), NULL },
 	{ "fifty_hops", 0, 0, ARC_CHAIN_PASS, "", 50, 1, false, NULL,
 	  "relay50.example.net; spf=pass" },
-	{ "fifty_one", 0, 0, ARC_CHAIN_FAIL, "50", 50, 0, false, "", NULL },
+	{ "fifty_one", 0, 0, ARC_CHAIN_FAIL, "i=51&50", 50, 0, false, "", NULL },
+	{ "final_mta_fields", 0, 0, ARC_CHAIN_PASS, "", 5, 1, false,
+	  P2K("hop1", "arc", "none") " " P2K("hop2", "arc", "pass") " "
+	  P2K("hop3", "arc", "pass") " " P2K("hop4", "arc", "pass") " "
+	  P2K("hop5", "arc", "pass"), "hop5.example.com" },
+	{ "ams_signs_more", 0, 0, ARC_CHAIN_PASS, "", 2, 1, false,
+	  P2K("hop1", "arc", "none") " " P2K("hop2", "arc", "pass"), NULL },
+	{ "empty_body", 0, 0, ARC_CHAIN_PASS, "", 1, 1, false,
+	  P2K("hop1", "arc", "none"), NULL },
+	{ "no_final_crlf", 0, 0, ARC_CHAIN_PASS, "", 1, 1, false,
+	  P2K("hop1", "arc", "none"), NULL },
+	{ "key_h_sha1", 0, 0, ARC_CHAIN_FAIL, "i=1", 1, 0, false,
+	  "hop1/hsha1/none/X/*/*", NULL },
+	{ "key_type_mismatch", 0, 0, ARC_CHAIN_FAIL, "i=1", 1, 0, false,
+	  "hop1/ed/none/X/*/*", NULL },
+	{ "revoked_key", 0, 0, ARC_CHAIN_FAIL, "i=1&revoked", 1, 0, false,
+	  "hop1/revoked/none/X/*/*", NULL },
+	{ "duplicate_aar", 0, 0, ARC_CHAIN_FAIL, "duplicate&ARC-Authentication-Results&i=1",
+	  2, 0, false, "", NULL },
+	{ "instance_zero", 0, 0, ARC_CHAIN_FAIL, "i=0", ANY_N, 0, false, "", NULL },
+	{ "older_ams_gap", 0, 0, ARC_CHAIN_PASS, "", 3, 3, false,
+	  "hop1/arc/none/*/P/2048 hop2/arc/pass/F/P/2048 hop3/arc/pass/P/P/2048", NULL },
+	{ "ams_simple", 0, 0, ARC_CHAIN_PASS, "", 2, 1, false,
+	  P2K("hop1", "arc", "none") " " P2K("hop2", "arc", "pass"), NULL },
+	{ "ams_simple_refolded", 0, 0, ARC_CHAIN_FAIL, "i=2&AMS", 2, 0, false,
+	  "hop1/arc/none/*/*/* hop2/arc/pass/F/*/*", NULL },
+	{ "rsa_sha1", 0, 0, ARC_CHAIN_FAIL, "sha1", 1, 0, false, "*/*/none/*/*/*", NULL },
+	{ "reordered_sets", 0, 0, ARC_CHAIN_PASS, "", 3, 1, false,
+	  P2K("hop1", "arc", "none") " " P2K("hop2", "arc", "pass") " "
+	  P2K("hop3", "arc", "pass"), NULL },
+	{ "key_p_spaces", 0, 0, ARC_CHAIN_PASS, "", 1, 1, false,
+	  P2K("hop2", "spaced", "none"), NULL },
+	{ "seal_other_domain", 0, 0, ARC_CHAIN_PASS, "", 2, 1, false,
+	  "hop1+alt/arc/none/P/P/2048 hop2+list/arc/pass/P/P/2048", NULL },
+	{ "seal_missing_key", 0, 0, ARC_CHAIN_FAIL, "i=1&ARC-Seal&no key", 1, 0, false,
+	  "hop1/arc+nokey/none/P/E/*", NULL },
 };
 
 /* Through the resolver's zone-file mode, where a TIMEOUT name times out. */
 static const struct arc_case zone_cases[] = {
 	{ "one_hop", 0, 0, ARC_CHAIN_PASS, "", 1, 1, false,
 	  P2K("hop1", "arc", "none"), NULL },
-	{ "timeout_key", 0, 0, ARC_CHAIN_FAIL, "1", 1, 0, true,
+	{ "timeout_key", 0, 0, ARC_CHAIN_FAIL, "i=1&AMS", 1, 0, true,
 	  "hop1/slow/none/T/*/*", NULL },
+	{ "seal_timeout", 0, 0, ARC_CHAIN_FAIL, "i=1&ARC-Seal", 1, 0, true,
+	  "hop1/arc+slow/none/P/T/*", NULL },
 };
+
+/* reason_ok - does reason contain every '&'-separated part of want? */
+static bool
+reason_ok(const char *reason, const char *want)
+{
+	char part[128];
+
+	if (want[0] == '\0')
+		return reason[0] == '\0';
+	while (*want != '\0') {
+		size_t n = strcspn(want, "&");
+
+		snprintf(part, sizeof(part), "%.*s", (int)n, want);
+		if (strstr(reason, part) == NULL)
+			return false;
+		want += n + (want[n] == '&');
+	}
+	return true;
+}
 
 /* status_ok - does status st match the letter c of a sets item? */
 static bool
@@ -138,6 +197,7 @@ status_ok(enum arc_sig_status st, char c)
 	case 'T': return st == ARC_SIG_TEMPERROR;
 	case 'E': return st == ARC_SIG_PERMERROR;
 	case '?': return st == ARC_SIG_FAIL || st == ARC_SIG_UNCHECKED;
+	case 'X': return st == ARC_SIG_FAIL || st == ARC_SIG_PERMERROR;
 	default: return true;
 	}
 }
@@ -181,6 +241,19 @@ field_ok(const char *got, const char *want, const char *suffix)
 	return strcmp(got, full) == 0;
 }
 
+/* pair_ok - field_ok for the AMS's and the seal's value of "ams+seal". */
+static bool
+pair_ok(const char *ams, const char *seal, const char *want, const char *suffix)
+{
+	char a[64];
+	size_t n = strcspn(want, "+");
+
+	if (want[n] == '\0')
+		return field_ok(ams, want, suffix) && field_ok(seal, want, suffix);
+	snprintf(a, sizeof(a), "%.*s", (int)n, want);
+	return field_ok(ams, a, suffix) && field_ok(seal, want + n + 1, suffix);
+}
+
 /* check_set - one sets item against the result of instance k + 1. */
 static const char *
 check_set(const char *p, const struct arc_set_result *s, unsigned k,
@@ -195,9 +268,9 @@ check_set(const char *p, const struct arc_set_result *s, unsigned k,
 	next_field(&p, seal, sizeof(seal));
 	next_field(&p, bits, sizeof(bits));
 	tap_inteq(s->i, k + 1, "%s: set %u: i=", file, k + 1);
-	tap_ok(field_ok(s->seal_d, d, ".example.com") && field_ok(s->ams_d, d, ".example.com"),
+	tap_ok(pair_ok(s->ams_d, s->seal_d, d, ".example.com"),
 	    "%s: i=%u: d= %s (seal %s, AMS %s)", file, k + 1, d, s->seal_d, s->ams_d);
-	tap_ok(field_ok(s->seal_s, sel, "") && field_ok(s->ams_s, sel, ""),
+	tap_ok(pair_ok(s->ams_s, s->seal_s, sel, ""),
 	    "%s: i=%u: s= %s (seal %s, AMS %s)", file, k + 1, sel, s->seal_s, s->ams_s);
 	tap_ok(field_ok(s->cv, cv, ""), "%s: i=%u: cv= %s (%s)", file, k + 1, cv, s->cv);
 	tap_ok(status_ok(s->ams, ams[0]), "%s: i=%u: AMS %s (%s; %s)", file, k + 1,
@@ -338,10 +411,12 @@ check_case(struct resolver *r, const char *dir, const struct arc_case *c,
 		return;
 	}
 	tap_streq(arc_chain_name(out->chain), arc_chain_name(c->chain), "%s: chain", name);
-	tap_ok(c->reason[0] == '\0' ? out->reason[0] == '\0' :
-	    strstr(out->reason, c->reason) != NULL, "%s: reason \"%s\" (want \"%s\")",
+	tap_ok(reason_ok(out->reason, c->reason), "%s: reason \"%s\" (want \"%s\")",
 	    name, out->reason, c->reason);
-	tap_inteq(out->n, c->n, "%s: sets", name);
+	if (c->n != ANY_N)
+		tap_inteq(out->n, c->n, "%s: sets", name);
+	tap_ok(out->n <= ARC_MAX_INSTANCES, "%s: %u sets at most %d", name, out->n,
+	    ARC_MAX_INSTANCES);
 	tap_inteq(out->oldest_pass, c->oldest_pass, "%s: oldest pass", name);
 	tap_ok(out->temperror == c->temperror, "%s: temperror %s", name,
 	    out->temperror ? "true" : "false");
@@ -358,14 +433,14 @@ check_case(struct resolver *r, const char *dir, const struct arc_case *c,
 
 /*
  * check_oracle - dkimpy's verdict on each case (dir/oracle.tsv: name,
- * expected, dkimpy, oldest pass, sets, note) agrees with this table, or
- * differs only where arc_sign.py says dkimpy is known to differ ("terminated"
- * for a cv=fail chain, which RFC 8617 5.2 calls fail).
+ * expected, dkimpy, oldest pass, agree, sets, note) agrees with this table,
+ * or differs only where arc_sign.py lists dkimpy as differing from RFC 8617
+ * (agree "known"; the note says how, shown as a diagnostic).
  */
 static void
 check_oracle(const char *dir, const struct arc_case *cases, size_t n)
 {
-	char path[600], line[2048], name[128], want[16], got[16];
+	char path[600], line[8192], name[128], want[16], got[16], agree[16];
 	unsigned oldest;
 	size_t i, seen = 0;
 	FILE *f;
@@ -374,22 +449,67 @@ check_oracle(const char *dir, const struct arc_case *cases, size_t n)
 	if (!tap_ok((f = fopen(path, "r")) != NULL, "oracle.tsv written"))
 		return;
 	while (fgets(line, sizeof(line), f) != NULL) {
-		if (line[0] == '#' || sscanf(line, "%127[^\t]\t%15[^\t]\t%15[^\t]\t%u",
-		    name, want, got, &oldest) != 4)
+		if (line[0] == '#' || sscanf(line, "%127[^\t]\t%15[^\t]\t%15[^\t]\t%u\t%15[^\t]",
+		    name, want, got, &oldest, agree) != 5)
 			continue;
 		for (i = 0; i < n && strcmp(cases[i].file, name) != 0; i++)
 			continue;
-		if (i == n || cases[i].min_key_bits != 0)
+		if (i == n)
 			continue;
 		seen++;
 		tap_streq(want, arc_chain_name(cases[i].chain),
 		    "oracle: %s: arc_sign.py expects what this table does", name);
-		tap_ok((strcmp(got, want) == 0 && oldest == cases[i].oldest_pass) ||
-		    (strcmp(got, "terminated") == 0 && cases[i].chain == ARC_CHAIN_FAIL),
-		    "oracle: %s: dkimpy says %s, oldest pass %u", name, got, oldest);
+		if (strcmp(agree, "known") == 0)
+			tap_diag("%s: dkimpy says %s, a known difference: %s", name, got,
+			    strrchr(line, '\t') + 1);
+		tap_ok(strcmp(agree, "no") != 0 && (strcmp(agree, "known") == 0 ||
+		    oldest == cases[i].oldest_pass), "oracle: %s: dkimpy says %s, oldest pass %u%s",
+		    name, got, oldest, strcmp(agree, "known") == 0 ? " (a known difference)" : "");
 	}
 	fclose(f);
-	tap_ok(seen >= 26, "oracle: %zu cases compared", seen);
+	tap_ok(seen >= 43, "oracle: %zu cases compared", seen);
+}
+
+/*
+ * check_budget - the DNS budget: with key lookups that wait for their
+ * deadline (zone-file TIMEOUT names told to wait), the engine's
+ * dns_budget_ms, not the resolver's 4 s timeout, bounds the wait.
+ */
+static void
+check_budget(const char *dir, struct arc_outcome *out)
+{
+	struct resolver_config rc = { .timeout_ms = 4000, .zone_timeout_waits = true };
+	struct arc_case c = { "timeout_key", 0, 0, ARC_CHAIN_FAIL, "", 1, 0, true, "", NULL };
+	struct arc_config cfg = { .dns_budget_ms = 300 };
+	struct arc_engine *e = NULL;
+	struct arc_msg *m = NULL;
+	struct resolver *r;
+	char zone[600], path[600], err[256] = "", *msg = NULL;
+	size_t len = 0;
+	int64_t t0, dt;
+
+	snprintf(zone, sizeof(zone), "%s/zone", dir);
+	snprintf(path, sizeof(path), "%s/%s.eml", dir, c.file);
+	rc.zone_file = zone;
+	if (!tap_ok((r = resolver_new(&rc, err, sizeof(err))) != NULL &&
+	    (e = arc_engine_new(&cfg, r, err, sizeof(err))) != NULL &&
+	    (m = arc_msg_new(e)) != NULL && (msg = test_read_file(path, &len)) != NULL,
+	    "budget: engine with a 300 ms DNS budget %s", err))
+		goto out;
+	arc_outcome_init(out);
+	t0 = resolver_now_ms();
+	feed(m, msg, len, 0);
+	arc_msg_eom(m, out);
+	dt = resolver_now_ms() - t0;
+	tap_ok(out->chain == ARC_CHAIN_FAIL && out->temperror, "budget: fail, temperror (%s)",
+	    out->reason);
+	tap_ok(dt >= 250 && dt < 2500, "budget: waited %lld ms (300)", (long long)dt);
+	arc_outcome_free(out);
+out:
+	free(msg);
+	arc_msg_free(m);
+	arc_engine_free(e);
+	resolver_free(r);
 }
 
 /* nsd_resolver - start nsd on dir/nsd.zone; a resolver forwarding to it. */
@@ -462,6 +582,7 @@ main(void)
 		for (i = 0; i < sizeof(zone_cases) / sizeof(zone_cases[0]); i++)
 			check_case(r, dir, &zone_cases[i], out);
 	resolver_free(r);
+	check_budget(dir, out);
 	tap_ok(arc_engine_new(&cfg, NULL, err, sizeof(err)) == NULL,
 	    "no engine without a resolver");
 	free(out);
