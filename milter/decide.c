@@ -360,13 +360,14 @@ static void
 arc_trusted(const struct conf *c, const struct facts *f, struct decision *d,
     const struct policy_env *env)
 {
-	struct arc_override_set sets[ARC_MAX_INSTANCES];
+	struct arc_override_set *sets;	/* on the heap: libmilter thread stacks are small */
 	struct arc_override_input in;
 	struct discover *disc;
 	size_t k;
 
 	memset(&d->arc_override, 0, sizeof(d->arc_override));
-	if (!arc_may_override(c, f, d))
+	if (!arc_may_override(c, f, d) ||
+	    (sets = calloc(ARC_MAX_INSTANCES, sizeof(*sets))) == NULL)
 		return;
 	memset(&in, 0, sizeof(in));
 	for (k = 0; k < f->arc->n && k < ARC_MAX_INSTANCES; k++) {
@@ -388,6 +389,7 @@ arc_trusted(const struct conf *c, const struct facts *f, struct decision *d,
 	in.org_ctx = disc;
 	arc_override_check(&in, &d->arc_override);
 	discover_free(disc);
+	free(sets);
 	if (!arc_override_apply(&d->verdict, &d->arc_override))
 		d->arc_override.applies = false;
 }
