@@ -377,6 +377,7 @@ arc_trusted(const struct conf *c, const struct facts *f, struct decision *d,
 		sets[k].aar_len = f->arc->set[k].aar.len;
 	}
 	in.chain_pass = true;
+	in.oldest_pass = f->arc->oldest_pass;
 	in.nsets = k;
 	in.sets = sets;
 	in.author = d->verdict.header_from;

@@ -135,7 +135,8 @@ arc_override_check(const struct arc_override_input *in, struct arc_override_resu
 	size_t k;
 
 	memset(out, 0, sizeof(*out));
-	if (!in->chain_pass || in->ntrusted == 0 || in->author == NULL || in->author[0] == '\0')
+	if (!in->chain_pass || in->oldest_pass == 0 || in->ntrusted == 0 || in->author == NULL ||
+	    in->author[0] == '\0')
 		return;
 	memset(&c, 0, sizeof(c));
 	c.in = in;
@@ -143,7 +144,9 @@ arc_override_check(const struct arc_override_input *in, struct arc_override_resu
 	for (k = 0; k < in->nsets; k++) {
 		const struct arc_override_set *s = &in->sets[k];
 
-		if ((out->applies && s->i <= out->i) || !is_trusted(in, s->sealer, sealer))
+		/* An instance older than oldest_pass: the message changed since. */
+		if (s->i < in->oldest_pass || (out->applies && s->i <= out->i) ||
+		    !is_trusted(in, s->sealer, sealer))
 			continue;
 		if (!vouches(&c, s, why, sizeof(why)))
 			continue;

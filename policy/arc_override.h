@@ -5,7 +5,12 @@
  * author domain in its ARC-Authentication-Results (AAR): a dmarc=pass for
  * that very domain, or an spf=pass / dkim=pass whose domain aligns with it
  * under the DMARC record's alignment modes.  Then the disposition becomes
- * none with override reason trusted_forwarder.
+ * none with override reason trusted_forwarder.  The instance's own
+ * ARC-Message-Signature must still verify (instance >= oldest_pass, RFC
+ * 8617 5.2 step 5): otherwise the message was changed after the trusted
+ * sealer saw it (seals do not cover the body, so a later hop could replay
+ * the trusted sets over other content), and its AAR speaks of another
+ * message.
  *
  * Plain data in, plain data out: the caller (milter/decide.c) hands over
  * the chain result, each instance's sealing domain and AAR text, the author
@@ -43,6 +48,8 @@ typedef bool (*arc_override_org_fn)(void *ctx, const char *name, char *org);
 
 struct arc_override_input {
 	bool chain_pass;			/* the ARC chain validated (cv=pass) */
+	unsigned oldest_pass;			/* the oldest instance whose AMS still verifies
+						 * (1: all; 0: unknown, nothing applies) */
 	size_t nsets;
 	const struct arc_override_set *sets;	/* any order */
 	const char *author;			/* the author domain, normalised */
@@ -62,8 +69,9 @@ struct arc_override_result {
 
 /*
  * arc_override_check - fill out (always) from in.  Nothing applies when the
- * chain did not pass, no sealer is trusted, or no trusted instance's AAR
- * shows a pass for the author domain; an unparseable AAR shows nothing.
+ * chain did not pass, no sealer is trusted, or no trusted instance whose
+ * AMS still verifies has an AAR showing a pass for the author domain; an
+ * unparseable AAR shows nothing.
  */
 void arc_override_check(const struct arc_override_input *in, struct arc_override_result *out);
 

@@ -343,6 +343,11 @@ send 192.0.2.30 mx.lists.wire.example bounce@list.wire.example arc-untrusted.eml
 expect_rejected "the same chain sealed by an untrusted sealer" \
 	"rejected by DMARC policy for signed.wire.example"
 
+name=arc_replay
+send 192.0.2.30 mx.lists.wire.example bounce@list.wire.example arc-replay.eml
+expect_rejected "the trusted sets replayed over another body and resealed (oldest-pass 2)" \
+	"rejected by DMARC policy for signed.wire.example"
+
 name=ignored
 send 192.0.2.250 trusted.wire.example ceo@reject.wire.example reject.eml
 expect_delivered "a client in IgnoreHosts" "not evaluated: no Authentication-Results of ours" \

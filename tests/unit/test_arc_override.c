@@ -25,6 +25,7 @@ struct set_spec {
 struct override_case {
 	const char *name;
 	bool chain_pass;
+	unsigned oldest_pass;		/* 0 in the table: 1 (every AMS verifies) */
 	struct set_spec sets[MAX_SETS];
 	const char *author;
 	enum dmarc_align aspf, adkim;
@@ -39,101 +40,111 @@ struct override_case {
 #define AAR_DMARC "mx.lists.example.org; dmarc=pass header.from=author.example"
 
 static const struct override_case cases[] = {
-	{ "trusted sealer, dmarc=pass for the author", true,
+	{ "trusted sealer, dmarc=pass for the author", true, 0,
 	  { { 1, LIST, AAR_DMARC } }, "author.example", R, R, { LIST }, true, 1, LIST,
 	  "dmarc=pass header.from=author.example" },
-	{ "untrusted sealer", true,
+	{ "untrusted sealer", true, 0,
 	  { { 1, "evil.example", AAR_DMARC } }, "author.example", R, R, { LIST }, false, 0, NULL, NULL },
-	{ "chain fail", false,
+	{ "chain fail", false, 0,
 	  { { 1, LIST, AAR_DMARC } }, "author.example", R, R, { LIST }, false, 0, NULL, NULL },
-	{ "no trusted list", true,
+	{ "no trusted list", true, 0,
 	  { { 1, LIST, AAR_DMARC } }, "author.example", R, R, { NULL }, false, 0, NULL, NULL },
-	{ "sealer case-insensitive", true,
+	{ "sealer case-insensitive", true, 0,
 	  { { 1, "Lists.Example.ORG", AAR_DMARC } }, "author.example", R, R, { LIST }, true, 1, LIST,
 	  "dmarc=pass header.from=author.example" },
-	{ "sealer is a subdomain of a trusted one: no", true,
+	{ "sealer is a subdomain of a trusted one: no", true, 0,
 	  { { 1, "x.lists.example.org", AAR_DMARC } }, "author.example", R, R, { LIST }, false, 0, NULL, NULL },
-	{ "sealer is the parent of a trusted one: no", true,
+	{ "sealer is the parent of a trusted one: no", true, 0,
 	  { { 1, "example.org", AAR_DMARC } }, "author.example", R, R, { LIST }, false, 0, NULL, NULL },
-	{ "dmarc=pass for another domain", true,
+	{ "dmarc=pass for another domain", true, 0,
 	  { { 1, LIST, "mx; dmarc=pass header.from=other.example" } }, "author.example", R, R,
 	  { LIST }, false, 0, NULL, NULL },
-	{ "dmarc=pass for a subdomain of the author: no (not the author domain)", true,
+	{ "dmarc=pass for a subdomain of the author: no (not the author domain)", true, 0,
 	  { { 1, LIST, "mx; dmarc=pass header.from=sub.author.example" } }, "author.example", R, R,
 	  { LIST }, false, 0, NULL, NULL },
-	{ "dmarc=fail", true,
+	{ "dmarc=fail", true, 0,
 	  { { 1, LIST, "mx; dmarc=fail header.from=author.example" } }, "author.example", R, R,
 	  { LIST }, false, 0, NULL, NULL },
-	{ "dmarc=pass header.from case and trailing dot", true,
+	{ "dmarc=pass header.from case and trailing dot", true, 0,
 	  { { 1, LIST, "mx; dmarc=pass header.from=Author.Example." } }, "author.example", R, R,
 	  { LIST }, true, 1, LIST, "dmarc=pass header.from=author.example" },
-	{ "spf=pass aligned, relaxed", true,
+	{ "spf=pass aligned, relaxed", true, 0,
 	  { { 1, LIST, "mx; spf=pass smtp.mailfrom=bounce@mail.author.example" } }, "author.example",
 	  R, R, { LIST }, true, 1, LIST, "spf=pass smtp.mailfrom=mail.author.example" },
-	{ "spf=pass subdomain, strict", true,
+	{ "spf=pass subdomain, strict", true, 0,
 	  { { 1, LIST, "mx; spf=pass smtp.mailfrom=bounce@mail.author.example" } }, "author.example",
 	  S, R, { LIST }, false, 0, NULL, NULL },
-	{ "spf=pass exact, strict", true,
+	{ "spf=pass exact, strict", true, 0,
 	  { { 1, LIST, "mx; spf=pass smtp.mailfrom=author.example" } }, "author.example",
 	  S, S, { LIST }, true, 1, LIST, "spf=pass smtp.mailfrom=author.example" },
-	{ "spf=pass unaligned", true,
+	{ "spf=pass unaligned", true, 0,
 	  { { 1, LIST, "mx; spf=pass smtp.mailfrom=other.example" } }, "author.example", R, R,
 	  { LIST }, false, 0, NULL, NULL },
-	{ "spf=pass of HELO does not count", true,
+	{ "spf=pass of HELO does not count", true, 0,
 	  { { 1, LIST, "mx; spf=pass smtp.helo=author.example" } }, "author.example", R, R,
 	  { LIST }, false, 0, NULL, NULL },
-	{ "spf=softfail", true,
+	{ "spf=softfail", true, 0,
 	  { { 1, LIST, "mx; spf=softfail smtp.mailfrom=author.example" } }, "author.example", R, R,
 	  { LIST }, false, 0, NULL, NULL },
-	{ "dkim=pass header.d aligned, relaxed", true,
+	{ "dkim=pass header.d aligned, relaxed", true, 0,
 	  { { 1, LIST, "mx; dkim=pass header.d=news.author.example header.s=s1" } },
 	  "author.example", R, R, { LIST }, true, 1, LIST, "dkim=pass header.d=news.author.example" },
-	{ "dkim=pass header.d subdomain, strict", true,
+	{ "dkim=pass header.d subdomain, strict", true, 0,
 	  { { 1, LIST, "mx; dkim=pass header.d=news.author.example header.s=s1" } },
 	  "author.example", R, S, { LIST }, false, 0, NULL, NULL },
-	{ "dkim=pass header.i only", true,
+	{ "dkim=pass header.i only", true, 0,
 	  { { 1, LIST, "mx; dkim=pass header.i=@author.example" } },
 	  "author.example", S, S, { LIST }, true, 1, LIST, "dkim=pass header.i=author.example" },
-	{ "dkim=fail aligned", true,
+	{ "dkim=fail aligned", true, 0,
 	  { { 1, LIST, "mx; dkim=fail header.d=author.example" } }, "author.example", R, R,
 	  { LIST }, false, 0, NULL, NULL },
-	{ "dkim=pass of the list only", true,
+	{ "dkim=pass of the list only", true, 0,
 	  { { 1, LIST, "mx; dkim=pass header.d=lists.example.org; spf=pass smtp.mailfrom=lists.example.org" } },
 	  "author.example", R, R, { LIST }, false, 0, NULL, NULL },
-	{ "relaxed across the public suffix: no", true,
+	{ "relaxed across the public suffix: no", true, 0,
 	  { { 1, LIST, "mx; dkim=pass header.d=other.example" } }, "author.example", R, R,
 	  { LIST }, false, 0, NULL, NULL },
-	{ "several results, the last one vouches", true,
+	{ "several results, the last one vouches", true, 0,
 	  { { 1, LIST, "mx; spf=fail smtp.mailfrom=author.example; dkim=none; dmarc=pass header.from=author.example" } },
 	  "author.example", R, R, { LIST }, true, 1, LIST, "dmarc=pass header.from=author.example" },
-	{ "AAR with comments and folding", true,
+	{ "AAR with comments and folding", true, 0,
 	  { { 1, LIST, "mx (the list)\r\n\t; dmarc=pass (p=reject) header.from=author.example" } },
 	  "author.example", R, R, { LIST }, true, 1, LIST, "dmarc=pass header.from=author.example" },
-	{ "AAR none", true,
+	{ "AAR none", true, 0,
 	  { { 1, LIST, "mx; none" } }, "author.example", R, R, { LIST }, false, 0, NULL, NULL },
-	{ "AAR empty", true,
+	{ "AAR empty", true, 0,
 	  { { 1, LIST, "" } }, "author.example", R, R, { LIST }, false, 0, NULL, NULL },
-	{ "AAR garbage", true,
+	{ "AAR garbage", true, 0,
 	  { { 1, LIST, ";;;(((" } }, "author.example", R, R, { LIST }, false, 0, NULL, NULL },
-	{ "AAR unterminated quote", true,
+	{ "AAR unterminated quote", true, 0,
 	  { { 1, LIST, "mx; dmarc=pass header.from=\"author.example" } }, "author.example", R, R,
 	  { LIST }, false, 0, NULL, NULL },
-	{ "unknown sealer domain", true,
+	{ "unknown sealer domain", true, 0,
 	  { { 1, "", AAR_DMARC } }, "author.example", R, R, { LIST }, false, 0, NULL, NULL },
-	{ "bad sealer domain", true,
+	{ "bad sealer domain", true, 0,
 	  { { 1, "lists..example.org", AAR_DMARC } }, "author.example", R, R, { LIST }, false, 0, NULL, NULL },
-	{ "trusted i=1 vouches, untrusted i=2 on top", true,
+	{ "trusted i=1 vouches, untrusted i=2 on top", true, 0,
 	  { { 1, LIST, AAR_DMARC }, { 2, "relay.example.net", "relay; dmarc=fail header.from=author.example" } },
 	  "author.example", R, R, { LIST }, true, 1, LIST, "dmarc=pass header.from=author.example" },
-	{ "two trusted, the newest vouching wins", true,
+	{ "two trusted, the newest vouching wins", true, 0,
 	  { { 2, "fwd.example.net", "fwd; spf=pass smtp.mailfrom=author.example" }, { 1, LIST, AAR_DMARC },
 	    { 3, LIST, "mx; dmarc=fail header.from=author.example" } },
 	  "author.example", R, R, { LIST, "fwd.example.net" }, true, 2, "fwd.example.net",
 	  "spf=pass smtp.mailfrom=author.example" },
-	{ "second trusted list entry", true,
+	{ "second trusted list entry", true, 0,
 	  { { 1, "fwd.example.net", AAR_DMARC } }, "author.example", R, R,
 	  { LIST, "fwd.example.net" }, true, 1, "fwd.example.net", "dmarc=pass header.from=author.example" },
-	{ "trusted sealer whose AAR vouches for someone else", true,
+	{ "replay: the trusted i=1's AMS no longer verifies (oldest_pass 2)", true, 2,
+	  { { 1, LIST, AAR_DMARC }, { 2, "evil.example", "evil; dmarc=pass header.from=author.example" } },
+	  "author.example", R, R, { LIST }, false, 0, NULL, NULL },
+	{ "trusted i=2 at oldest_pass 2 still counts", true, 2,
+	  { { 1, "relay.example.net", "relay; none" }, { 2, LIST, AAR_DMARC } },
+	  "author.example", R, R, { LIST }, true, 2, LIST, "dmarc=pass header.from=author.example" },
+	{ "trusted i=1 and i=3, oldest_pass 3: only i=3 counts", true, 3,
+	  { { 1, LIST, AAR_DMARC }, { 2, "relay.example.net", "relay; none" },
+	    { 3, LIST, "mx; dmarc=fail header.from=author.example" } },
+	  "author.example", R, R, { LIST }, false, 0, NULL, NULL },
+	{ "trusted sealer whose AAR vouches for someone else", true, 0,
 	  { { 1, LIST, "mx; dmarc=pass header.from=other.example; dkim=pass header.d=other.example" } },
 	  "author.example", R, R, { LIST }, false, 0, NULL, NULL },
 };
@@ -174,6 +185,7 @@ run_case(const struct override_case *c)
 		sets[k].aar_len = strlen(c->sets[k].aar);
 	}
 	in.chain_pass = c->chain_pass;
+	in.oldest_pass = c->oldest_pass != 0 ? c->oldest_pass : 1;
 	in.nsets = n;
 	in.sets = sets;
 	in.author = c->author;
@@ -245,6 +257,30 @@ run_apply(const struct apply_case *c)
 	verdict_free(&v);
 }
 
+/* test_unknown_oldest - oldest_pass 0 (not computed): nothing applies. */
+static void
+test_unknown_oldest(void)
+{
+	static const char *const trusted[] = { LIST };
+	struct arc_override_set set = { 1, LIST, AAR_DMARC, sizeof(AAR_DMARC) - 1 };
+	struct arc_override_input in;
+	struct arc_override_result r;
+
+	memset(&in, 0, sizeof(in));
+	in.chain_pass = true;
+	in.oldest_pass = 0;
+	in.nsets = 1;
+	in.sets = &set;
+	in.author = "author.example";
+	in.ntrusted = 1;
+	in.trusted = trusted;
+	arc_override_check(&in, &r);
+	tap_ok(!r.applies, "oldest_pass unknown: nothing applies");
+	in.oldest_pass = 1;
+	arc_override_check(&in, &r);
+	tap_ok(r.applies, "oldest_pass 1: the same input applies");
+}
+
 int
 main(void)
 {
@@ -254,5 +290,6 @@ main(void)
 		run_case(&cases[i]);
 	for (i = 0; i < sizeof(apply_cases) / sizeof(apply_cases[0]); i++)
 		run_apply(&apply_cases[i]);
+	test_unknown_oldest();
 	return tap_done();
 }

@@ -15,6 +15,10 @@ Writes into WORKDIR:
   arc-untrusted.eml  the same list run by evil.wire.example (not trusted);
   arc-broken.eml     arc-trusted.eml with its body changed after sealing
                      (the chain fails);
+  arc-replay.eml     arc-trusted.eml with its body replaced and resealed
+                     by evil.wire.example as instance 2 (cv=pass): the
+                     chain passes, but the trusted instance's AMS no longer
+                     verifies (oldest pass 2), so its word is void;
 and the sealers' keys (RSA-2048, selector "arc") as zone lines in
 WORKDIR/arc.zone (keys.zone keeps sign.py's key alone)."""
 import base64
@@ -63,6 +67,19 @@ def authored():
     return sig + ORIGINAL
 
 
+def reseal(msg, dom, key):
+    """A later hop at dom: new body, its A-R claiming arc=pass, sealed as the next instance."""
+    head, body = msg.split(b"\r\n\r\n", 1)
+    body = b"Please confirm your password at https://evil.example/\r\n"
+    ar = ("Authentication-Results: %s; arc=pass; dmarc=pass header.from=signed.wire.example\r\n"
+          % dom).encode()
+    msg = ar + head + b"\r\n\r\n" + body
+    arc = dkim.arc_sign(msg, b"arc", dom.encode(), key, dom.encode())
+    if len(arc) != 3:
+        sys.exit("arc_seal.py: dkimpy did not seal at %s" % dom)
+    return b"".join(arc) + msg
+
+
 def through_list(msg, dom, key):
     """The list at dom: check, add its A-R and Received, change, seal."""
     head, body = msg.split(b"\r\n\r\n", 1)
@@ -91,9 +108,11 @@ original = authored()
 trusted = through_list(original, "lists.wire.example", keys["lists.wire.example"])
 untrusted = through_list(original, "evil.wire.example", keys["evil.wire.example"])
 broken = trusted.replace(b"This is the original body.", b"This is a changed body.")
+replay = reseal(trusted, "evil.wire.example", keys["evil.wire.example"])
 for name, data, want in (("arc-trusted.eml", trusted, "pass"),
                          ("arc-untrusted.eml", untrusted, "pass"),
-                         ("arc-broken.eml", broken, "fail")):
+                         ("arc-broken.eml", broken, "fail"),
+                         ("arc-replay.eml", replay, "pass")):
     got, why = oracle(data)
     if got != want:
         sys.exit("arc_seal.py: dkimpy says %s for %s (want %s): %s" % (got, name, want, why))
