@@ -26,7 +26,7 @@
 
 #define DEFAULT_MIN_KEY_BITS	1024
 #define MAX_KEY_BITS		4096	/* RFC 8301 3.2: verifiers need not go higher */
-#define ARC_MAX_FIELDS		1000	/* header fields kept per message */
+#define ARC_MAX_FIELDS		2048	/* header fields kept per message */
 #define ARC_MAX_HEADER_BYTES	(1024 * 1024)
 #define ARC_MAX_ARC_FIELDS	(3 * ARC_MAX_INSTANCES + 30)
 #define ARC_MAX_KEYS		(2 * ARC_MAX_INSTANCES)
@@ -66,6 +66,7 @@ struct arc_msg {
 	struct field *f;
 	size_t nf, capf, bytes, narc;
 	bool over, eoh;
+	bool arc_seen;		/* an ARC field, kept or past a limit */
 	char err[128];
 	struct body_hash body[2];	/* by enum canon_mode */
 };
@@ -214,6 +215,10 @@ arc_msg_header(struct arc_msg *m, const char *field, size_t len)
 {
 	struct field *nf, *f;
 
+	size_t vstart;
+
+	if (field_kind_of(field, len, &vstart) != FIELD_OTHER)
+		m->arc_seen = true;
 	if (m->over)
 		return -1;
 	if (m->nf >= ARC_MAX_FIELDS || len > ARC_MAX_HEADER_BYTES - m->bytes)
@@ -874,12 +879,12 @@ arc_msg_eom(struct arc_msg *m, struct arc_outcome *out)
 	arc_outcome_free(out);
 	if (!m->eoh)
 		(void)arc_msg_eoh(m);
+	if (!m->arc_seen)
+		return;		/* no ARC field at all: none, whatever the size */
 	if (m->over) {
 		chain_fail(out, "%s", m->err);
 		return;
 	}
-	if (m->narc == 0)
-		return;
 	body_finish(m);
 	if ((ev = eval_new(m, out)) == NULL) {
 		chain_fail(out, "out of memory");

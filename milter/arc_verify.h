@@ -112,7 +112,8 @@ struct arc_msg *arc_msg_new(struct arc_engine *e);
 /* arc_msg_header - one header field "Name:value" exactly as dkim_msg_header
  * takes it (folded lines keep their CRLF, no trailing CRLF).  Every field is
  * given, in order: the AMS signs other fields too.  Returns 0, -1 when out
- * of memory or over a limit (the outcome then says fail with the reason). */
+ * of memory or over a limit (2048 fields, 1 MiB): the outcome then says fail
+ * with the reason when the message carries an ARC field, else none. */
 int arc_msg_header(struct arc_msg *m, const char *field, size_t len);
 
 /* arc_msg_eoh - end of the header; when no ARC field was seen the body is

@@ -5,9 +5,11 @@
  * AMS is broken by a later header change (oldest_pass), body changes, the
  * minimum key size, a key lookup timing out (temperror), a cv= that breaks
  * the structure, no ARC at all, "ARC-Seal: i=1; none", and the header
- * limits.  The fixtures were signed with dkimpy.  Single-threaded TAP
- * program.
+ * limits; then threads sharing one engine and resolver verify both
+ * chains at once.  The fixtures were signed with dkimpy.  TAP program; only
+ * main reports.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,28 +188,120 @@ test_details(const struct arc_outcome *o)
 	    "  dkim=pass header.i=@d1.example;  dmarc=pass", "set 1: AAR text unfolded");
 }
 
-/* test_limits - more header fields than kept: -1 and a failing chain. */
+/* over_limit_outcome - feed n filler fields, with an ARC-Seal first when
+ * arc_first; the return of the last call, the outcome in out. */
+static int
+over_limit_outcome(struct arc_engine *e, int n, bool arc_first,
+    struct arc_outcome *out)
+{
+	struct arc_msg *m = arc_msg_new(e);
+	int k, rc = 0;
+	const char *seal = "ARC-Seal: i=1; a=rsa-sha256; cv=none; d=x.example; s=s; b=AAAA";
+
+	if (arc_first)
+		rc = arc_msg_header(m, seal, strlen(seal));
+	for (k = 0; k < n; k++)
+		rc = arc_msg_header(m, "X-Filler: x", 11);
+	arc_msg_eoh(m);
+	arc_msg_eom(m, out);
+	arc_msg_free(m);
+	return rc;
+}
+
+/* test_limits - more header fields than kept: -1; a failing chain when the
+ * message carries ARC fields, none when it carries none. */
 static void
 test_limits(struct resolver *r, struct arc_outcome *out)
 {
 	struct arc_config cfg = { .min_key_bits = 0 };
 	char err[256];
 	struct arc_engine *e = arc_engine_new(&cfg, r, err, sizeof(err));
-	struct arc_msg *m = arc_msg_new(e);
-	int k, rc = 0;
 
-	for (k = 0; k < 1001 && rc == 0; k++)
-		rc = arc_msg_header(m, "X-Filler: x", 11);
-	tap_inteq(rc, -1, "over 1000 header fields: -1");
-	arc_msg_eoh(m);
-	arc_msg_eom(m, out);
-	tap_streq(arc_chain_name(out->chain), "fail", "over the limit: fail (%s)", out->reason);
-	arc_msg_free(m);
+	tap_inteq(over_limit_outcome(e, 2048, true, out), -1, "over 2048 header fields: -1");
+	tap_streq(arc_chain_name(out->chain), "fail", "over the limit with ARC: fail (%s)",
+	    out->reason);
+	tap_ok(strstr(out->reason, "limits") != NULL, "the reason names the limit");
+	tap_inteq(over_limit_outcome(e, 2049, false, out), -1, "2049 fields without ARC: -1");
+	tap_streq(arc_chain_name(out->chain), "none", "over the limit without ARC: none");
+	tap_inteq(over_limit_outcome(e, 2047, true, out), 0, "2048 fields: kept");
+	tap_streq(arc_chain_name(out->chain), "fail", "under the limit: the seal itself fails (%s)",
+	    out->reason);
+	tap_ok(strstr(out->reason, "limits") == NULL, "not for the limit");
 	arc_engine_free(e);
 	tap_ok(arc_engine_new(&cfg, NULL, err, sizeof(err)) == NULL, "no resolver: no engine");
 	arc_msg_free(NULL);
 	arc_engine_free(NULL);
 	tap_streq(arc_chain_name(ARC_CHAIN_PASS), "pass", "chain name");
+}
+
+#define THREADS 4
+#define ROUNDS 10
+
+struct worker {
+	pthread_t tid;
+	struct arc_engine *e;
+	const char *text[2];
+	int bad;
+};
+
+/* worker_run - verify both chains ROUNDS times; count wrong results. */
+static void *
+worker_run(void *arg)
+{
+	struct worker *w = arg;
+	struct arc_outcome *out = malloc(sizeof(*out));
+	struct arc_msg *m;
+	int k, j;
+
+	if (out == NULL) {
+		w->bad++;
+		return NULL;
+	}
+	arc_outcome_init(out);
+	for (k = 0; k < ROUNDS; k++)
+		for (j = 0; j < 2; j++) {
+			if ((m = arc_msg_new(w->e)) == NULL) {
+				w->bad++;
+				continue;
+			}
+			feed(m, w->text[j]);
+			arc_msg_eom(m, out);
+			arc_msg_free(m);
+			if (out->chain != ARC_CHAIN_PASS || out->n != (unsigned)j + 1)
+				w->bad++;
+		}
+	arc_outcome_free(out);
+	free(out);
+	return NULL;
+}
+
+/* test_threads - THREADS threads on one engine and resolver. */
+static void
+test_threads(struct resolver *r)
+{
+	struct arc_config cfg = { .dns_budget_ms = 5000 };
+	struct worker w[THREADS];
+	char err[256];
+	struct arc_engine *e = arc_engine_new(&cfg, r, err, sizeof(err));
+	char *t0 = load(&cases[0]), *t1 = load(&cases[7]);
+	int k, bad = 0, started = 0;
+
+	for (k = 0; e != NULL && t0 != NULL && t1 != NULL && k < THREADS; k++) {
+		w[k] = (struct worker){ .e = e, .text = { t0, t1 } };
+		if (pthread_create(&w[k].tid, NULL, worker_run, &w[k]) == 0)
+			started++;
+		else
+			break;
+	}
+	for (k = 0; k < started; k++) {
+		pthread_join(w[k].tid, NULL);
+		bad += w[k].bad;
+	}
+	tap_ok(started == THREADS && bad == 0, "%d threads x %d rounds: every chain passes (%d wrong)",
+	    started, ROUNDS, bad);
+	free(t0);
+	free(t1);
+	arc_engine_free(e);
 }
 
 int
@@ -232,6 +326,7 @@ main(void)
 			test_details(&out);
 	}
 	test_limits(r, &out);
+	test_threads(r);
 	arc_outcome_free(&out);
 	resolver_free(r);
 	return tap_done();
