@@ -9,7 +9,13 @@
 #define AUTHMILTER_ARC_SIGN_H
 
 /*
- * arc_sign_generate - run arc_sign.py with python (dkim_sign_python()) in
+ * arc_sign_python - dkim_sign_python() when it also has python3-authres
+ * (dkimpy's ARC sealer needs it), else NULL.
+ */
+const char *arc_sign_python(void);
+
+/*
+ * arc_sign_generate - run arc_sign.py with python (arc_sign_python()) in
  * dir (which exists): dir/zone (absolute names under example.com., one
  * "slow._domainkey.hop1.example.com. TIMEOUT" line for the resolver's
  * zone-file mode), dir/nsd.zone (the zone example.com for nsd), dir/NAME.eml

@@ -11,7 +11,7 @@
 #               resolver's zone-file mode;
 #   nsd.zone    the same records as a whole zone for nsd (SOA, NS, no
 #               TIMEOUT line);
-#   NAME.eml    one message per case (the CASES table below);
+#   NAME.eml    one message per case (build() below; EXPECT lists them);
 #   oracle.tsv  per case: name, the chain result this script expects (RFC
 #               8617 5.2), dkimpy's arc_verify result and oldest pass,
 #               whether they agree ("yes", "known": a difference listed in
@@ -32,7 +32,12 @@
 #     swapped for PyNaCl's;
 #   - dkim.arc_verify() accepts only rsa-sha256 (ARC_HASH_ALGORITHMS), so
 #     the oracle for the Ed25519 case runs with ed25519-sha256 added to it
-#     (stock dkimpy says fail: recorded as a known difference).
+#     (stock dkimpy says fail: recorded in the case's note);
+#   - ARC.sign always writes c=relaxed/relaxed and one d=/s= for AMS and
+#     seal: seal_custom() builds such sets from dkimpy's own gen_header.
+# Where dkimpy's verdict departs from RFC 8617 otherwise, KNOWN_DIFF says
+# how (its verify also checks a cv=fail seal over every set, where RFC 8617
+# 5.1.2 signs only the newest; moot, as step 2 stops before the seals).
 import base64
 import hashlib
 import os
@@ -81,7 +86,8 @@ SELECTORS = [(b'arc', d, 'r2k') for d in HOPS] + [
     (b'k1024', 'hop1.example.com', 'r1k'),
     (b'small', 'hop2.example.com', 'r512'),
     (b'dk', 'author.example.com', 'author'), (b'hsha1', 'hop1.example.com', 'r2k'),
-    (b'revoked', 'hop1.example.com', None), (b'spaced', 'hop2.example.com', 'r2k')]
+    (b'revoked', 'hop1.example.com', None), (b'spaced', 'hop2.example.com', 'r2k'),
+    (b'minimal', 'hop3.example.com', 'r2k'), (b'badtag', 'hop3.example.com', 'r2k')]
 DNS = {}
 with open('zone', 'w') as z:
     for sel, dom, key in SELECTORS:
@@ -91,12 +97,19 @@ with open('zone', 'w') as z:
         elif sel == b'spaced':
             p = KEYS[key][2]
             rec = 'v=DKIM1; k=rsa; p=%s' % ' '.join(p[i:i + 64] for i in range(0, len(p), 64))
+        elif sel == b'minimal':		# no v=, no k= (rsa), an unknown tag
+            rec = 'p=%s; xnote=unknown tags are ignored' % KEYS[key][2]
+        elif sel == b'badtag':		# "-" is not allowed in a tag name
+            rec = 'v=DKIM1; k=rsa; p=%s; x-note=bad' % KEYS[key][2]
         elif sel == b'hsha1':
             rec = 'v=DKIM1; k=rsa; h=sha1; p=%s' % KEYS[key][2]
         else:
             rec = 'v=DKIM1; k=%s; p=%s' % (KEYS[key][0], KEYS[key][2])
         DNS[name.encode()] = rec.encode()
         z.write('%s TXT %s\n' % (name, txt(rec)))
+    # A key delegated by CNAME, as to a provider.
+    z.write('delegated._domainkey.hop4.example.com. CNAME arc._domainkey.hop1.example.com.\n')
+    DNS[b'delegated._domainkey.hop4.example.com.'] = DNS[b'arc._domainkey.hop1.example.com.']
     z.write('_dmarc.author.example.com. TXT "v=DMARC1; p=reject"\n')
     z.write('slow._domainkey.hop1.example.com. TIMEOUT\n')
 with open('nsd.zone', 'w') as z:
@@ -180,35 +193,47 @@ def seal(msg, k, dom, sel=b'arc', key='r2k', claim=None, results=None, srv=None,
     return b''.join(arc) + msg
 
 
-def seal_custom(msg, k, dom, claim, canon=b'simple/simple', seal_dom=None, seal_sel=b'arc'):
+def spaced(fields, on):
+    """With on, whitespace around every tag name and value but b= (RFC
+    6376 3.2 allows FWS there)."""
+    return [(b' ' + n + b' ', b' ' + v + b' ') if on and n != b'b' else (n, v)
+            for n, v in fields]
+
+
+def seal_custom(msg, k, dom, claim, canon=b'simple/simple', seal_dom=None, seal_sel=b'arc',
+                space=()):
     """Like seal(), but with what dkimpy's ARC.sign cannot write: an AMS with
-    c=canon (ARC.sign always writes relaxed/relaxed) and a seal under another
-    d= and s= than the AMS.  The set is put together here as ARC.sign does
-    it, from dkimpy's own DomainSigner.gen_header."""
+    c=canon (ARC.sign always writes relaxed/relaxed), a seal under another
+    d= and s= than the AMS, whitespace around the tags of the fields named
+    in space ('aar', 'ams', 'seal').  The set is put together here as
+    ARC.sign does it, from dkimpy's own DomainSigner.gen_header."""
     msg = hop_fields(msg, k, dom, claim)
     seal_dom = seal_dom or dom
     a = dkim.ARC(msg)
     a.hasher = hashlib.sha256
     pk = dkim.parse_pem_private_key(KEYS['r2k'][1])
     inst = a.sorted_arc_headers()[0] + 1
-    aar = ('i=%d; %s; spf=pass smtp.mailfrom=author.example.com%s\r\n'
-           % (inst, dom, '; arc=%s' % claim if claim else '')).encode()
+    aar = ('%s; %s; spf=pass smtp.mailfrom=author.example.com%s\r\n'
+           % ('i = %d ' % inst if 'aar' in space else 'i=%d' % inst, dom,
+              '; arc=%s' % claim if claim else '')).encode()
     a.headers.insert(0, [b'ARC-Authentication-Results', b' ' + aar])
     policy = dkim.CanonicalizationPolicy.from_c_value(canon)
     relaxed = dkim.CanonicalizationPolicy.from_c_value(b'relaxed/relaxed')
     bh = base64.b64encode(hashlib.sha256(policy.canonicalize_body(a.body)).digest())
     t = str(int(time.time())).encode()
     hdrs = [x.lower() for x in a.default_sign_headers()]
-    ams = a.gen_header([(b'i', str(inst).encode()), (b'a', b'rsa-sha256'),
-                        (b'c', canon), (b'd', dom.encode()), (b's', b'arc'),
-                        (b't', t), (b'h', b' : '.join(hdrs)), (b'bh', bh), (b'b', b'0' * 60)],
+    ams = a.gen_header(spaced([(b'i', str(inst).encode()), (b'a', b'rsa-sha256'),
+                               (b'c', canon), (b'd', dom.encode()), (b's', b'arc'),
+                               (b't', t), (b'h', b' : '.join(hdrs)), (b'bh', bh),
+                               (b'b', b'0' * 60)], 'ams' in space),
                        hdrs, policy, b'ARC-Message-Signature', pk)
     a.headers.insert(0, [b'ARC-Message-Signature', b' ' + ams])
     names = [b'arc-authentication-results', b'arc-message-signature', b'arc-seal']
-    seal_ = a.gen_header([(b'i', str(inst).encode()), (b'cv', b'none' if inst == 1 else
-                                                        claim.encode()),
-                          (b'a', b'rsa-sha256'), (b'd', seal_dom.encode()), (b's', seal_sel),
-                          (b't', t), (b'b', b'0' * 60)],
+    seal_ = a.gen_header(spaced([(b'i', str(inst).encode()),
+                                 (b'cv', b'none' if inst == 1 else claim.encode()),
+                                 (b'a', b'rsa-sha256'), (b'd', seal_dom.encode()),
+                                 (b's', seal_sel), (b't', t), (b'b', b'0' * 60)],
+                                'seal' in space),
                          names * (inst - 1) + names[:2], relaxed, b'ARC-Seal', pk)
     return (b'ARC-Seal: ' + seal_ + b'ARC-Message-Signature: ' + ams +
             b'ARC-Authentication-Results: ' + aar + msg)
@@ -394,6 +419,19 @@ def build():
                                          seal_dom='list.example.com')
     c['seal_missing_key'] = seal_custom(authored(), 1, 'hop1.example.com', None, relaxed,
                                         seal_sel=b'nokey')
+    # Key records: the least RFC 6376 3.6.1 asks for, and one reached by CNAME.
+    c['key_minimal'] = seal(authored(), 1, 'hop3.example.com', sel=b'minimal')
+    c['key_bad_tag'] = seal(authored(), 1, 'hop3.example.com', sel=b'badtag')
+    c['key_cname'] = seal(chain(1), 2, 'hop4.example.com', sel=b'delegated', claim='pass')
+    # Whitespace around tags (RFC 6376 3.2 tag-lists, RFC 8617 4.1.1
+    # "i = 1 ;" in an AAR): in the AAR and seal of hop 2, and also in its AMS.
+    c['spaced_seal'] = seal_custom(chain(1), 2, 'hop2.example.com', 'pass', relaxed,
+                                   space=('aar', 'seal'))
+    c['spaced_tags'] = seal_custom(chain(1), 2, 'hop2.example.com', 'pass', relaxed,
+                                   space=('aar', 'ams', 'seal'))
+    # A valid chain under 5000 trace fields (valid: RFC 8617 sets no limit;
+    # past the verifier's limit on header fields, which then says fail).
+    c['too_many_fields'] = b''.join(b'X-Trace: %d\r\n' % i for i in range(5000)) + chain(1)
     c['seal_timeout'] = seal_custom(authored(), 1, 'hop1.example.com', None, relaxed,
                                     seal_sel=b'slow')
     return c
@@ -418,7 +456,9 @@ EXPECT = {
     'revoked_key': ('fail', 0), 'duplicate_aar': ('fail', 0), 'instance_zero': ('fail', 0),
     'older_ams_gap': ('pass', 3), 'ams_simple': ('pass', 1), 'ams_simple_refolded': ('fail', 0),
     'rsa_sha1': ('fail', 0), 'reordered_sets': ('pass', 1), 'key_p_spaces': ('pass', 1),
-    'seal_other_domain': ('pass', 1), 'seal_missing_key': ('fail', 0), 'seal_timeout': ('fail', 0),
+    'too_many_fields': ('pass', 1), 'seal_other_domain': ('pass', 1),
+    'spaced_seal': ('pass', 1), 'spaced_tags': ('pass', 1),
+    'key_minimal': ('pass', 1), 'key_cname': ('pass', 1), 'key_bad_tag': ('fail', 0), 'seal_missing_key': ('fail', 0), 'seal_timeout': ('fail', 0),
 }
 
 # Where dkimpy 1.1.4 answers differently from RFC 8617, and why.
@@ -433,6 +473,13 @@ KNOWN_DIFF = {
     'key_type_mismatch': 'dkimpy lets nacl.exceptions.ValueError escape from '
                          'arc_verify for an rsa-sha256 signature under a '
                          'k=ed25519 key, instead of failing the signature',
+    'spaced_tags': 'dkimpy finds the AMS of an instance by the literal text '
+                   '" i=N;" and lets an IndexError escape from arc_verify when '
+                   'the AMS writes "i = 2 ;" (RFC 6376 3.2 allows FWS around '
+                   'tags and "=")',
+    'key_bad_tag': 'dkimpy accepts a key record with the tag name "x-note"; '
+                   'RFC 6376 3.2 (tag-name = ALPHA *ALNUMPUNC, no "-") makes '
+                   'it a syntax error and 6.1.2 a PERMFAIL (key syntax error)',
     'instance_zero': 'dkimpy takes ARC fields that all have i=0 for no ARC '
                      'fields (none); arc_verify.h, like RFC 8617 4.2.1 (i= is '
                      '1..50) and 5.2 step 3, makes them a malformed chain: fail',

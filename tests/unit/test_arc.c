@@ -5,21 +5,31 @@
  * 2048, 3072 and Ed25519), the public keys served by a real nsd on
  * 127.0.0.1 (tests/common/testdns.c), the resolver forwarding to it.
  *
- * Checks, for 1, 2 and 5 hops, a body changed by hop 3 before it sealed
- * (older AMSs fail, the chain passes, oldest pass 3), a body or a header
- * changed after the last hop, a seal with cv=fail (and a later cv=pass on
- * top of it), a gap in the instances, no instance 1, an incomplete set, a
- * duplicate instance, an edited older AAR, RSA-3072, RSA-1024 (and
- * DKIMMinKeyBits 2048 refusing it), RSA-512, Ed25519, a missing key, a
- * trusted forwarder's AAR with dmarc=pass, and a message without ARC
- * fields: the chain result, the reason of a failure, the number of sets,
- * per instance d=, s=, cv=, the AMS and seal statuses and key sizes, the
- * oldest pass.  A key lookup that times out (the resolver's zone-file mode,
- * TIMEOUT) gives temperror.  dkimpy's own verdict on each chain
- * (oracle.tsv) must agree with this table, apart from the differences
- * arc_sign.py lists.  Skips when python3-dkim or openssl is missing; a
- * failure when nsd is missing.  Single-threaded.
+ * Checks the chain result, the reason of a failure (naming the instance),
+ * the number of sets, per instance d=, s=, cv=, the AMS and seal statuses
+ * and key sizes, the newest AAR, the oldest pass and temperror for: 1, 2,
+ * 5 and 50 hops; a body changed by hop 3 before it sealed (older AMSs
+ * fail, the chain passes, oldest pass 3) or after the last hop; a header
+ * changed; an AMS failing between two that verify; cv=fail (and a later
+ * cv=pass on top of it); cv= wrong at instance 1 or 2; a gap, no instance
+ * 1, an incomplete set, duplicate sets and AARs, instances 0 and 51, a
+ * seal without tags, an edited older AAR; RSA-512, 1024 (and
+ * DKIMMinKeyBits 2048 refusing it), 2048, 3072 and Ed25519; rsa-sha1; key
+ * records with h=sha1, a k= mismatch, revoked, spaces in p=, no v= and
+ * k= but an unknown tag, a tag name with "-", reached by CNAME (also in
+ * zone-file mode), missing; a seal under another d= than its AMS; AMSs
+ * with c=simple/simple or signing more fields; relaxed canonicalization; whitespace around tags; sets in
+ * another field order; fields the final MTA prepends; the header field
+ * limit; a trusted forwarder's AAR with dmarc=pass; no ARC fields.  Key
+ * lookups that time out (the resolver's zone-file mode, TIMEOUT) give
+ * temperror, for the AMS or only the seal, within the engine's DNS budget.
+ * dkimpy's own verdict on each chain (oracle.tsv) must agree with this
+ * table, apart from the differences arc_sign.py lists.  Then four threads
+ * verify the same messages concurrently through one engine.  Skips when
+ * python3-dkim, python3-authres or openssl is missing; a failure when nsd
+ * is missing.
  */
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +37,6 @@
 
 #include "arc_sign.h"
 #include "arc_verify.h"
-#include "dkim_sign.h"
 #include "resolver.h"
 #include "tap.h"
 #include "testdns.h"
@@ -55,6 +64,9 @@ struct arc_case {
 	const char *sets;
 	const char *aar;		/* substring of the newest AAR, or NULL */
 };
+
+/* Messages past the verifier's limits: arc_msg_header refuses a field. */
+static const char *const over_limit[] = { "too_many_fields" };
 
 #define ANY_N	1000u
 #define P2K(d, s, cv)	d "/" s "/" cv "/P/P/2048"
@@ -155,6 +167,17 @@ static const struct arc_case nsd_cases[] = {
 	  "hop1+alt/arc/none/P/P/2048 hop2+list/arc/pass/P/P/2048", NULL },
 	{ "seal_missing_key", 0, 0, ARC_CHAIN_FAIL, "i=1&ARC-Seal&no key", 1, 0, false,
 	  "hop1/arc+nokey/none/P/E/*", NULL },
+	{ "spaced_seal", 0, 0, ARC_CHAIN_PASS, "", 2, 1, false,
+	  P2K("hop1", "arc", "none") " " P2K("hop2", "arc", "pass"), "hop2.example.com" },
+	{ "spaced_tags", 0, 0, ARC_CHAIN_PASS, "", 2, 1, false,
+	  P2K("hop1", "arc", "none") " " P2K("hop2", "arc", "pass"), "hop2.example.com" },
+	{ "key_minimal", 0, 0, ARC_CHAIN_PASS, "", 1, 1, false,
+	  P2K("hop3", "minimal", "none"), NULL },
+	{ "key_cname", 0, 0, ARC_CHAIN_PASS, "", 2, 1, false,
+	  P2K("hop1", "arc", "none") " " P2K("hop4", "delegated", "pass"), NULL },
+	{ "key_bad_tag", 0, 0, ARC_CHAIN_FAIL, "i=1&key", 1, 0, false,
+	  "hop3/badtag/none/E/*/*", NULL },
+	{ "too_many_fields", 0, 0, ARC_CHAIN_FAIL, "header", ANY_N, 0, false, "", NULL },
 };
 
 /* Through the resolver's zone-file mode, where a TIMEOUT name times out. */
@@ -165,6 +188,8 @@ static const struct arc_case zone_cases[] = {
 	  "hop1/slow/none/T/*/*", NULL },
 	{ "seal_timeout", 0, 0, ARC_CHAIN_FAIL, "i=1&ARC-Seal", 1, 0, true,
 	  "hop1/arc+slow/none/P/T/*", NULL },
+	{ "key_cname", 0, 0, ARC_CHAIN_PASS, "", 2, 1, false,
+	  P2K("hop1", "arc", "none") " " P2K("hop4", "delegated", "pass"), NULL },
 };
 
 /* reason_ok - does reason contain every '&'-separated part of want? */
@@ -363,7 +388,10 @@ feed(struct arc_msg *m, const char *msg, size_t len, size_t chunk)
 	return rc;
 }
 
-/* verify - verify dir/file.eml with an engine over r; 0, or -1. */
+/*
+ * verify - verify dir/file.eml with an engine over r: 0, -1 when feeding
+ * failed (out is still filled), -2 when it could not be verified at all.
+ */
 static int
 verify(struct resolver *r, const char *dir, const struct arc_case *c,
     struct arc_outcome *out)
@@ -373,15 +401,15 @@ verify(struct resolver *r, const char *dir, const struct arc_case *c,
 	struct arc_msg *m;
 	char path[600], err[256] = "", *raw, *msg;
 	size_t rawlen = 0, len = 0;
-	int rc = -1;
+	int rc = -2;
 
 	snprintf(path, sizeof(path), "%s/%s.eml", dir, c->file);
 	if ((raw = test_read_file(path, &rawlen)) == NULL)
-		return -1;
+		return -2;
 	msg = to_crlf(raw, rawlen, &len);
 	free(raw);
 	if (msg == NULL)
-		return -1;
+		return -2;
 	if ((e = arc_engine_new(&cfg, r, err, sizeof(err))) == NULL)
 		tap_diag("arc_engine_new: %s", err);
 	else if ((m = arc_msg_new(e)) != NULL) {
@@ -402,11 +430,17 @@ check_case(struct resolver *r, const char *dir, const struct arc_case *c,
 	const char *p = c->sets;
 	unsigned k;
 	char name[128];
+	bool refused = false;
+	int rc;
 
 	snprintf(name, sizeof(name), "%s%s%s", c->file, c->chunk ? " (body in pieces)" : "",
 	    c->min_key_bits ? " (min key bits 2048)" : "");
+	for (k = 0; k < sizeof(over_limit) / sizeof(over_limit[0]); k++)
+		refused = refused || strcmp(c->file, over_limit[k]) == 0;
 	arc_outcome_init(out);
-	if (!tap_ok(verify(r, dir, c, out) == 0, "%s: fed and verified", name)) {
+	rc = verify(r, dir, c, out);
+	if (!tap_ok(rc == (refused ? -1 : 0), "%s: %s", name, rc == -2 ?
+	    "could not verify" : refused ? "a field refused" : "fed and verified")) {
 		arc_outcome_free(out);
 		return;
 	}
@@ -442,7 +476,7 @@ check_oracle(const char *dir, const struct arc_case *cases, size_t n)
 {
 	char path[600], line[8192], name[128], want[16], got[16], agree[16];
 	unsigned oldest;
-	size_t i, seen = 0;
+	size_t i, k, seen = 0;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/oracle.tsv", dir);
@@ -457,6 +491,15 @@ check_oracle(const char *dir, const struct arc_case *cases, size_t n)
 		if (i == n)
 			continue;
 		seen++;
+		for (k = 0; k < sizeof(over_limit) / sizeof(over_limit[0]); k++)
+			if (strcmp(name, over_limit[k]) == 0)
+				break;
+		if (k < sizeof(over_limit) / sizeof(over_limit[0])) {
+			tap_ok(strcmp(want, "pass") == 0 && strcmp(got, "pass") == 0,
+			    "oracle: %s: the chain itself is valid (dkimpy: %s); only "
+			    "the verifier's limit fails it", name, got);
+			continue;
+		}
 		tap_streq(want, arc_chain_name(cases[i].chain),
 		    "oracle: %s: arc_sign.py expects what this table does", name);
 		if (strcmp(agree, "known") == 0)
@@ -467,7 +510,7 @@ check_oracle(const char *dir, const struct arc_case *cases, size_t n)
 		    name, got, oldest, strcmp(agree, "known") == 0 ? " (a known difference)" : "");
 	}
 	fclose(f);
-	tap_ok(seen >= 43, "oracle: %zu cases compared", seen);
+	tap_ok(seen >= 49, "oracle: %zu cases compared", seen);
 }
 
 /*
@@ -512,6 +555,107 @@ out:
 	resolver_free(r);
 }
 
+#define N_THREADS	4
+#define THREAD_ROUNDS	3
+
+/* One thread of check_threads: the shared engine, the messages, its tally. */
+struct worker {
+	struct arc_engine *e;
+	char *const *msg;		/* per nsd_cases row, NULL: not used */
+	const size_t *len;
+	struct arc_outcome *out;
+	unsigned runs, wrong;
+	char first_wrong[320];
+};
+
+/* worker_main - every usable case THREAD_ROUNDS times; count wrong results. */
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	size_t i, ncases = sizeof(nsd_cases) / sizeof(nsd_cases[0]);
+	unsigned round;
+
+	for (round = 0; round < THREAD_ROUNDS; round++)
+		for (i = 0; i < ncases; i++) {
+			const struct arc_case *c = &nsd_cases[(i + round * 7) % ncases];
+			struct arc_msg *m;
+
+			if (w->msg[(i + round * 7) % ncases] == NULL)
+				continue;
+			arc_outcome_init(w->out);
+			if ((m = arc_msg_new(w->e)) != NULL) {
+				feed(m, w->msg[(i + round * 7) % ncases],
+				    w->len[(i + round * 7) % ncases], c->chunk);
+				arc_msg_eom(m, w->out);
+				arc_msg_free(m);
+			}
+			w->runs++;
+			if (m == NULL || w->out->chain != c->chain ||
+			    w->out->oldest_pass != c->oldest_pass ||
+			    (c->n != ANY_N && w->out->n != c->n)) {
+				if (w->wrong++ == 0)
+					snprintf(w->first_wrong, sizeof(w->first_wrong),
+					    "%s: %s (%s)", c->file, arc_chain_name(w->out->chain),
+					    w->out->reason);
+			}
+			arc_outcome_free(w->out);
+		}
+	return NULL;
+}
+
+/*
+ * check_threads - N_THREADS threads share one engine and resolver (as the
+ * milter's do) and verify the nsd cases of the default configuration
+ * concurrently: every result as in the table.
+ */
+static void
+check_threads(struct resolver *r, const char *dir)
+{
+	static struct worker w[N_THREADS];
+	size_t i, ncases = sizeof(nsd_cases) / sizeof(nsd_cases[0]);
+	char **msg = calloc(ncases, sizeof(*msg)), path[600], err[256] = "";
+	size_t *len = calloc(ncases, sizeof(*len));
+	struct arc_config cfg = { 0 };
+	struct arc_engine *e = arc_engine_new(&cfg, r, err, sizeof(err));
+	pthread_t tid[N_THREADS];
+	unsigned t, started = 0, runs = 0, wrong = 0;
+
+	if (!tap_ok(msg != NULL && len != NULL && e != NULL, "threads: engine %s", err))
+		goto out;
+	for (i = 0; i < ncases; i++) {
+		if (nsd_cases[i].min_key_bits != 0 || strcmp(nsd_cases[i].file, over_limit[0]) == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s.eml", dir, nsd_cases[i].file);
+		msg[i] = test_read_file(path, &len[i]);
+	}
+	for (t = 0; t < N_THREADS; t++) {
+		w[t] = (struct worker){ .e = e, .msg = msg, .len = len,
+		    .out = malloc(sizeof(struct arc_outcome)) };
+		if (w[t].out == NULL || pthread_create(&tid[t], NULL, worker_main, &w[t]) != 0)
+			break;
+		started++;
+	}
+	for (t = 0; t < started; t++) {
+		pthread_join(tid[t], NULL);
+		runs += w[t].runs;
+		wrong += w[t].wrong;
+		if (w[t].wrong > 0)
+			tap_diag("thread %u: %u wrong, first %s", t, w[t].wrong, w[t].first_wrong);
+	}
+	for (t = 0; t < N_THREADS; t++)
+		free(w[t].out);
+	tap_inteq(started, N_THREADS, "threads: started");
+	tap_ok(runs > 0 && wrong == 0, "threads: %u messages verified concurrently, %u wrong",
+	    runs, wrong);
+out:
+	arc_engine_free(e);
+	for (i = 0; msg != NULL && i < ncases; i++)
+		free(msg[i]);
+	free(msg);
+	free(len);
+}
+
 /* nsd_resolver - start nsd on dir/nsd.zone; a resolver forwarding to it. */
 static struct resolver *
 nsd_resolver(const char *dir, struct testdns *dns)
@@ -554,13 +698,13 @@ main(void)
 	char dir[] = "/tmp/test_arc.XXXXXX", err[256];
 	struct arc_config cfg = { 0 };
 	struct testdns dns = { .guard_fd = -1 };
-	const char *python = dkim_sign_python();
+	const char *python = arc_sign_python();
 	struct arc_outcome *out = malloc(sizeof(*out));
 	struct resolver *r;
 	size_t i;
 
 	if (python == NULL)
-		tap_missing("python3-dkim (dkimpy) or openssl not installed");
+		tap_missing("python3-dkim (dkimpy), python3-authres or openssl not installed");
 	if (out == NULL || mkdtemp(dir) == NULL || arc_sign_generate(python, dir) != 0) {
 		fprintf(stderr, "test_arc: cannot seal the test messages\n");
 		free(out);
@@ -573,9 +717,11 @@ main(void)
 	arc_outcome_init(out);
 	tap_ok(out->chain == ARC_CHAIN_NONE && out->n == 0, "an empty outcome is chain none");
 	arc_outcome_free(out);
-	if ((r = nsd_resolver(dir, &dns)) != NULL)
+	if ((r = nsd_resolver(dir, &dns)) != NULL) {
 		for (i = 0; i < sizeof(nsd_cases) / sizeof(nsd_cases[0]); i++)
 			check_case(r, dir, &nsd_cases[i], out);
+		check_threads(r, dir);
+	}
 	resolver_free(r);
 	testdns_stop(&dns);
 	if ((r = zone_resolver(dir)) != NULL)
