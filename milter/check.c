@@ -26,12 +26,15 @@
 
 #define CHECK_MESSAGE_MAX (64 * 1024 * 1024)	/* bytes of message read */
 #define CHECK_MAX_RCPT 64
+#define CHECK_MAX_SET 32		/* --set KEY=VALUE */
 
 struct check_opts {
 	const char *config, *zone, *authserv_id, *psl, *org_mode;
 	const char *ip, *helo, *mail_from, *message;
 	const char *rcpt[CHECK_MAX_RCPT];
 	size_t nrcpt;
+	char *set[CHECK_MAX_SET];	/* --set, "KEY=VALUE" (argv strings) */
+	size_t nset;
 	int64_t time;			/* -1: now */
 	bool json, dump, honor_pct, trace_dns;
 	size_t nspf;			/* --spf / --helo-spf */
@@ -54,6 +57,7 @@ usage(int status)
 	    "  --rcpt ADDR        envelope recipient (repeatable)\n"
 	    "  --zone FILE        master-format file as the only DNS data (--dns is the same)\n"
 	    "  --authserv-id ID   override AuthservID; --psl FILE, --org-mode treewalk|psl, --honor-pct\n"
+	    "  --set KEY=VALUE    set any configuration key (repeatable), e.g. --set ARCVerify=no\n"
 	    "  --time EPOCH       time of the history record (default now)\n"
 	    "  --json             the whole decision as JSON; --dump  the decision, line by line\n"
 	    "  --trace-dns        every DNS lookup and its answer on standard error\n"
@@ -165,6 +169,11 @@ parse_more(int c, struct check_opts *o)
 	case 's': add_spf(o, optarg, SPF_SCOPE_MFROM); break;
 	case 'S': add_spf(o, optarg, SPF_SCOPE_HELO); break;
 	case 'k': add_dkim(o, optarg); break;
+	case 'X':
+		if (o->nset >= CHECK_MAX_SET || strchr(optarg, '=') == NULL)
+			die(o->nset >= CHECK_MAX_SET ? "too many --set" : "--set wants KEY=VALUE");
+		o->set[o->nset++] = optarg;
+		break;
 	case 'r':
 		if (o->nrcpt >= CHECK_MAX_RCPT)
 			die("too many --rcpt");
@@ -188,7 +197,8 @@ parse_args(int argc, char **argv, struct check_opts *o)
 		{ "helo-spf", required_argument, NULL, 'S' }, { "dkim", required_argument, NULL, 'k' },
 		{ "json", no_argument, NULL, 'j' }, { "dump", no_argument, NULL, 'd' },
 		{ "honor-pct", no_argument, NULL, 'P' }, { "trace-dns", no_argument, NULL, 'T' }, { "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 }
+		{ "version", no_argument, NULL, 'V' }, { "set", required_argument, NULL, 'X' },
+		{ NULL, 0, NULL, 0 }
 	};
 	int c;
 
@@ -239,6 +249,21 @@ set_path(struct conf *c, const char *key, const char *path)
 	free(abs);
 }
 
+/* set_keys - the --set KEY=VALUE options, in order. */
+static void
+set_keys(struct conf *c, const struct check_opts *o)
+{
+	char *eq;
+	size_t i;
+
+	for (i = 0; i < o->nset; i++) {
+		eq = strchr(o->set[i], '=');
+		*eq = '\0';
+		set(c, o->set[i], eq + 1);
+		*eq = '=';
+	}
+}
+
 /* dns_log - --trace-dns: every lookup on standard error. */
 static void
 dns_log(const char *line)
@@ -263,6 +288,7 @@ build_runtime(const struct check_opts *o)
 	set(c, "OrganizationalDomain", o->org_mode);
 	set(c, "HonorPct", o->honor_pct ? "yes" : NULL);
 	set(c, "LogDNS", o->trace_dns ? "yes" : NULL);
+	set_keys(c, o);
 	if ((rt = runtime_new(c, dns_log, err, sizeof(err))) == NULL)
 		die("%s", err);
 	conf_unref(c);
@@ -430,6 +456,93 @@ json_kv(const char *key, const char *value, bool first)
 	json_str(value != NULL ? value : "");
 }
 
+/* sig_status_name - an ARC signature check as a word. */
+static const char *
+sig_status_name(enum arc_sig_status st)
+{
+	static const char *const names[] = { "unchecked", "pass", "fail", "temperror", "permerror" };
+
+	return (unsigned)st < sizeof(names) / sizeof(names[0]) ? names[st] : "?";
+}
+
+/* json_arc_set - one ARC instance as a JSON object. */
+static void
+json_arc_set(const struct arc_set_result *r, bool first)
+{
+	printf("%s\n    {\n      \"i\": %u", first ? "" : ",", r->i);
+	printf(",\n      \"seal\": {\"d\": ");
+	json_str(r->seal_d);
+	printf(", \"s\": ");
+	json_str(r->seal_s);
+	printf(", \"cv\": ");
+	json_str(r->cv);
+	printf(", \"status\": ");
+	json_str(sig_status_name(r->seal));
+	printf(", \"key_bits\": %u}", r->key_bits);
+	printf(",\n      \"ams\": {\"d\": ");
+	json_str(r->ams_d);
+	printf(", \"s\": ");
+	json_str(r->ams_s);
+	printf(", \"status\": ");
+	json_str(sig_status_name(r->ams));
+	printf("},\n      \"reason\": ");
+	json_str(r->reason);
+	printf(",\n      \"aar\": ");
+	json_str(str_cstr(&r->aar));
+	printf("\n    }");
+}
+
+/* json_arc - "arc": the chain, its reason, oldest-pass and each instance. */
+static void
+json_arc(const struct decision *d)
+{
+	const struct arc_outcome *o = d->arc;
+	unsigned k;
+
+	if (o == NULL)
+		return;
+	printf(",\n  \"arc\": {\n    \"chain\": ");
+	json_str(arc_chain_name(o->chain));
+	printf(",\n    \"reason\": ");
+	json_str(o->reason);
+	printf(",\n    \"oldest_pass\": %u,\n    \"header_oldest_pass\": %u,\n    \"temperror\": %s",
+	    o->oldest_pass, o->oldest_pass > 1 ? o->oldest_pass : 0, o->temperror ? "true" : "false");
+	printf(",\n    \"override\": ");
+	if (d->arc_override.applies) {
+		printf("{\"reason\": \"trusted_forwarder\", \"i\": %u, \"d\": ", d->arc_override.i);
+		json_str(d->arc_override.sealer);
+		printf(", \"aar\": ");
+		json_str(d->arc_override.why);
+		printf("}");
+	} else {
+		printf("null");
+	}
+	printf(",\n    \"instances\": [");
+	for (k = 0; k < o->n && k < ARC_MAX_INSTANCES; k++)
+		json_arc_set(&o->set[k], k == 0);
+	printf("%s]\n  }", o->n > 0 ? "\n    " : "");
+}
+
+/* arc_line - "arc: CHAIN (oldest-pass N)..." for the text outputs; "" when no ARC set. */
+static void
+arc_line(const struct decision *d, struct str *out)
+{
+	const struct arc_outcome *o = d->arc;
+
+	if (o == NULL || o->chain == ARC_CHAIN_NONE)
+		return;
+	(void)str_printf(out, "arc: %s", o->temperror ? "temperror" : arc_chain_name(o->chain));
+	(void)str_printf(out, " (%u instance%s", o->n, o->n == 1 ? "" : "s");
+	if (o->chain == ARC_CHAIN_PASS)
+		(void)str_printf(out, ", oldest-pass %u", o->oldest_pass > 1 ? o->oldest_pass : 0);
+	(void)str_appends(out, ")");
+	if (o->reason[0] != '\0')
+		(void)str_printf(out, ": %s", o->reason);
+	if (d->arc_override.applies)
+		(void)str_printf(out, "; override trusted_forwarder: arc i=%u d=%s (%s)",
+		    d->arc_override.i, d->arc_override.sealer, d->arc_override.why);
+}
+
 /* print_json - the whole decision as one JSON object. */
 static void
 print_json(const struct decision *d)
@@ -449,6 +562,7 @@ print_json(const struct decision *d)
 	json_kv("log", d->log.len ? d->log.s : "", false);
 	if (d->evaluated && verdict_dump(&d->verdict, &dump) == STR_OK)
 		json_kv("verdict", dump.s != NULL ? dump.s : "", false);
+	json_arc(d);
 	printf("\n}\n");
 	str_free(&dump);
 }
@@ -469,6 +583,10 @@ print_dump(const struct decision *d)
 	if (d->history.len > 0)
 		printf("history: %s", d->history.s);
 	printf("log: %s\n", d->log.len ? d->log.s : "");
+	str_reset(&dump);
+	arc_line(d, &dump);
+	if (dump.len > 0)
+		printf("%s\n", dump.s);
 	str_free(&dump);
 }
 
@@ -499,10 +617,16 @@ print_decision(const struct check_opts *o, const struct runtime *rt, const struc
 	} else if (o->dump) {
 		print_dump(d);
 	} else {
+		struct str arc = STR_INITIALIZER(4096);
+
 		if (d->evaluated)
 			print_unfolded("Authentication-Results: ", str_cstr(&d->authres));
 		else
 			printf("(not evaluated: %s)\n", d->skip_reason);
+		arc_line(d, &arc);
+		if (arc.len > 0)
+			printf("%s\n", arc.s);
+		str_free(&arc);
 		printf("%s\n", action_name(d->action));
 	}
 }

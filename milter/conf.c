@@ -184,6 +184,20 @@ static const struct conf_key keys[] = {
 	  .min = 1, .max = DKIM_VERIFY_MAX_SIGS, .off = OFF(dkim_max_signatures),
 	  .doc = "DKIM signatures verified per message; the ones after are not evaluated." },
 
+	{ .section = "ARC",
+	  .name = "ARCVerify", .type = CONF_T_BOOL, .def = "yes", .off = OFF(arc_verify),
+	  .doc = "Verify the ARC chain (RFC 8617) of each message and add arc= to the "
+	    "Authentication-Results header; no: ARC is not looked at.",
+	  .more = "Keys are looked up within DNSBudget; DKIMMinKeyBits applies to ARC keys too." },
+	{ .name = "ARCTrustedSealers", .type = CONF_T_LIST, .def = "none",
+	  .flags = CONF_F_NONE, .off = OFF(arc_trusted_sealers), .conv = conf_conv_domain,
+	  .doc = "Sealing domains (ARC-Seal d=, matched exactly) whose ARC results are trusted: "
+	    "a DMARC failure is overridden (trusted_forwarder) when the chain passes and such "
+	    "a sealer's ARC-Authentication-Results shows DMARC, or an aligned SPF or DKIM, "
+	    "passing for the author domain; none: no sealer.",
+	  .more = "List only forwarders and mailing lists you know check DMARC honestly: their "
+	    "word lets mail through that would have been rejected.  Needs ARCVerify yes." },
+
 	{ .section = "History",
 	  .name = "HistoryFile", .type = CONF_T_PATH, .def = "none",
 	  .flags = CONF_F_NONE, .off = OFF(history_file),

@@ -98,6 +98,10 @@ struct conf {
 	unsigned dkim_min_key_bits;	/* DKIMMinKeyBits */
 	unsigned dkim_max_signatures;	/* DKIMMaxSignatures */
 
+	/* ARC. */
+	bool arc_verify;		/* ARCVerify */
+	struct conf_list arc_trusted_sealers; /* ARCTrustedSealers: domains, lower-case A-labels */
+
 	/* History. */
 	char *history_file;		/* HistoryFile; NULL: none */
 	bool record_all_messages;	/* RecordAllMessages */

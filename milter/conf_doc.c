@@ -116,7 +116,7 @@ conf_sample(FILE *out)
 	size_t n, i;
 
 	keys = conf_table(&n);
-	fputs("# authmilter.conf - configuration of authmilter, the SPF, DKIM and DMARC milter.\n"
+	fputs("# authmilter.conf - configuration of authmilter, the SPF, DKIM, ARC and DMARC milter.\n"
 	    "#\n"
 	    "# Generated from authmilter's table of keys: every key is listed with what\n"
 	    "# it does and its default value, commented out.\n"
@@ -198,8 +198,8 @@ static const char *const man_head[] = {
 	".SH SYNOPSIS",
 	".B /etc/authmilter.conf",
 	".SH DESCRIPTION",
-	"authmilter is a milter for Postfix and Sendmail that checks SPF, DKIM and",
-	"DMARC.  It reads its settings from this file at start-up and again when it",
+	"authmilter is a milter for Postfix and Sendmail that checks SPF, DKIM, ARC",
+	"and DMARC.  It reads its settings from this file at start-up and again when it",
 	"receives SIGHUP.  The key names are OpenDMARC's where OpenDMARC has the",
 	"setting, so that an opendmarc.conf mostly works as it is.",
 	".SH SYNTAX",

@@ -5,13 +5,16 @@
  *   2. RejectMultiValueFrom: several author domains are rejected;
  *   3. a DNS temporary failure: DNSFailAction (when enforcing);
  *   4. the DMARC disposition: reject (RejectFailures), quarantine
- *      (HoldQuarantinedMessages or QuarantineHeader), or accept.
+ *      (HoldQuarantinedMessages or QuarantineHeader), or accept; before
+ *      that a DMARC failure may be overridden (trusted_forwarder) by a
+ *      passing ARC chain through a sealer in ARCTrustedSealers.
  */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arc_override.h"
 #include "authres.h"
 #include "conf.h"
 #include "decide.h"
@@ -52,6 +55,11 @@ facts_free(struct facts *f)
 	free(f->forged);
 	f->forged = NULL;
 	f->nforged = 0;
+	if (f->arc != NULL) {
+		arc_outcome_free(f->arc);
+		free(f->arc);
+		f->arc = NULL;
+	}
 }
 
 void
@@ -88,6 +96,8 @@ decision_free(struct decision *d)
 	d->ndelete = 0;
 	d->delete_index = NULL;
 	d->hold = false;
+	memset(&d->arc_override, 0, sizeof(d->arc_override));
+	d->arc = NULL;
 }
 
 void
@@ -322,6 +332,95 @@ choose(const struct conf *c, const struct facts *f, const struct from_result *fr
 		d->action = ACTION_ACCEPT;
 }
 
+/* ---------------------------------------------------------------- ARC */
+
+/* arc_org - organizational domains for relaxed alignment, as the verdict finds them. */
+static bool
+arc_org(void *ctx, const char *name, char *org)
+{
+	return discover_org_domain(ctx, name, org, NULL) == DISCOVER_FOUND;
+}
+
+/* arc_may_override - is there a DMARC failure a trusted sealer could override? */
+static bool
+arc_may_override(const struct conf *c, const struct facts *f, const struct decision *d)
+{
+	const struct verdict *v = &d->verdict;
+
+	/* One author domain only: the AAR vouches for one domain, and with
+	 * several the strictest of the others would have to be weighed again. */
+	return f->arc != NULL && f->arc->chain == ARC_CHAIN_PASS &&
+	    c->arc_trusted_sealers.n > 0 && d->in.nauthors == 1 &&
+	    v->result == DMARC_RES_FAIL && v->record_found &&
+	    (v->disposition == DISP_QUARANTINE || v->disposition == DISP_REJECT);
+}
+
+/* arc_trusted - the trusted_forwarder override from the ARC chain, into d. */
+static void
+arc_trusted(const struct conf *c, const struct facts *f, struct decision *d,
+    const struct policy_env *env)
+{
+	struct arc_override_set *sets;	/* on the heap: libmilter thread stacks are small */
+	struct arc_override_input in;
+	struct discover *disc;
+	size_t k;
+
+	memset(&d->arc_override, 0, sizeof(d->arc_override));
+	if (!arc_may_override(c, f, d) ||
+	    (sets = calloc(ARC_MAX_INSTANCES, sizeof(*sets))) == NULL)
+		return;
+	memset(&in, 0, sizeof(in));
+	for (k = 0; k < f->arc->n && k < ARC_MAX_INSTANCES; k++) {
+		sets[k].i = f->arc->set[k].i;
+		sets[k].sealer = f->arc->set[k].seal_d;
+		sets[k].aar = str_cstr(&f->arc->set[k].aar);
+		sets[k].aar_len = f->arc->set[k].aar.len;
+	}
+	in.chain_pass = true;
+	in.oldest_pass = f->arc->oldest_pass;
+	in.nsets = k;
+	in.sets = sets;
+	in.author = d->verdict.header_from;
+	in.spf_mode = d->verdict.record.aspf;
+	in.dkim_mode = d->verdict.record.adkim;
+	in.ntrusted = c->arc_trusted_sealers.n;
+	in.trusted = (const char *const *)c->arc_trusted_sealers.item;
+	disc = discover_new(env, d->in.mode, d->in.psl);
+	in.org = disc != NULL ? arc_org : NULL;
+	in.org_ctx = disc;
+	arc_override_check(&in, &d->arc_override);
+	discover_free(disc);
+	free(sets);
+	if (!arc_override_apply(&d->verdict, &d->arc_override))
+		d->arc_override.applies = false;
+}
+
+/* arc_result_word - the arc= result: temperror when a key lookup failed temporarily. */
+static const char *
+arc_result_word(const struct arc_outcome *o)
+{
+	return o->temperror ? "temperror" : arc_chain_name(o->chain);
+}
+
+/* arc_authres - the arc resinfo of f (result NULL when ARC was not verified). */
+static void
+arc_authres(const struct facts *f, const struct decision *d, struct authres_arc *a,
+    char *detail, size_t size)
+{
+	memset(a, 0, sizeof(*a));
+	if (f->arc == NULL)
+		return;
+	a->result = arc_result_word(f->arc);
+	if (f->arc->chain != ARC_CHAIN_NONE)
+		a->remote_ip = f->ip;
+	if (f->arc->chain == ARC_CHAIN_FAIL)
+		a->comment = f->arc->reason;
+	/* header.oldest-pass: 0 when every AMS still verifies (RFC 8617 5.2). */
+	a->oldest_pass = f->arc->oldest_pass > 1 ? f->arc->oldest_pass : 0;
+	arc_override_detail(&d->arc_override, detail, size);
+	a->override_detail = detail;
+}
+
 /* ---------------------------------------------------------------- outputs */
 
 /* trim_msgid - the Message-ID value without surrounding blanks. */
@@ -355,6 +454,20 @@ fill_history(const struct facts *f, struct history_record *h)
 	h->message_id = trim_msgid(&f->message_id);
 }
 
+/* history_arc - the ARC result and the instance that made the override. */
+static void
+history_arc(const struct facts *f, const struct decision *d, struct history_record *h)
+{
+	if (f->arc == NULL || f->arc->chain == ARC_CHAIN_NONE)
+		return;
+	h->arc = f->arc->temperror ? HISTORY_ARC_TEMPERROR :
+	    f->arc->chain == ARC_CHAIN_PASS ? HISTORY_ARC_PASS : HISTORY_ARC_FAIL;
+	if (!d->arc_override.applies)
+		return;
+	h->arc_instance = d->arc_override.i;
+	memcpy(h->arc_sealer, d->arc_override.sealer, sizeof(h->arc_sealer));
+}
+
 /* write_history - the record line, when one is due. */
 static void
 write_history(const struct conf *c, const struct facts *f, struct decision *d)
@@ -368,6 +481,7 @@ write_history(const struct conf *c, const struct facts *f, struct decision *d)
 	history_record_init(&h);
 	fill_history(f, &h);
 	st = history_record_from_verdict(&h, &d->in, &d->verdict);
+	history_arc(f, d, &h);
 	if (st == HISTORY_OK && (st = history_encode(&h, &d->history)) != HISTORY_OK &&
 	    h.message_id != NULL) {
 		free(h.message_id);		/* an unusable Message-ID: drop it */
@@ -396,6 +510,9 @@ log_results(const struct facts *f, struct str *l)
 		    dkim_result_name(f->dkim.sig[i].result), f->dkim.sig[i].d,
 		    f->dkim.sig[i].s, f->dkim.sig[i].reason[0] ? ": " : "",
 		    f->dkim.sig[i].reason);
+	if (f->arc != NULL)
+		(void)str_printf(l, " arc=%s%s%s%s", arc_result_word(f->arc),
+		    f->arc->reason[0] ? "(" : "", f->arc->reason, f->arc->reason[0] ? ")" : "");
 }
 
 /* write_log - the one log line of the message. */
@@ -412,6 +529,9 @@ write_log(const struct facts *f, struct decision *d)
 	    dmarc_result_name(v->result),
 	    v->policy != DMARC_POLICY_UNSET ? dmarc_policy_name(v->policy) : "-",
 	    disposition_name(v->disposition), action_name(d->action));
+	if (d->arc_override.applies)
+		(void)str_printf(l, " override=trusted_forwarder(arc i=%u d=%s)",
+		    d->arc_override.i, d->arc_override.sealer);
 	if (d->rcode[0] != '\0')
 		(void)str_printf(l, " reply=\"%s %s %s\"", d->rcode, d->xcode, str_cstr(&d->reply));
 	if (f->nforged > 0)
@@ -450,10 +570,12 @@ decide(struct runtime *rt, const struct facts *f, struct decision *d)
 	struct resolver_env_ctx ctx = { rt->resolver, resolver_now_ms() + c->dns_budget_ms };
 	struct policy_env env = resolver_policy_env(&ctx);
 	struct from_result fr;
-	char why[256 + DOMAIN_BUFSIZE], err[256];
+	char why[256 + DOMAIN_BUFSIZE], err[256], detail[32 + DOMAIN_BUFSIZE];
 	const char *dwhy = NULL, *ignored;
+	struct authres_arc arc;
 
 	d->evaluated = true;
+	d->arc = f->arc;
 	memset(extra, 0, sizeof(extra));
 	fill_input(rt, f, &d->in, extra, &fr);
 	if ((ignored = ignored_author(c, &d->in)) != NULL) {
@@ -470,9 +592,11 @@ decide(struct runtime *rt, const struct facts *f, struct decision *d)
 		(void)str_appends(&d->log, "internal error: out of memory evaluating DMARC");
 		return;
 	}
+	arc_trusted(c, f, d, &env);
 	choose(c, f, &fr, d);
-	if (authres_write_verdict_why(&d->authres, c->authserv_id, &d->in, &d->verdict,
-	    extra, dwhy, err, sizeof(err)) != AUTHRES_OK)
+	arc_authres(f, d, &arc, detail, sizeof(detail));
+	if (authres_write_verdict_arc(&d->authres, c->authserv_id, &d->in, &d->verdict,
+	    extra, dwhy, &arc, err, sizeof(err)) != AUTHRES_OK)
 		str_reset(&d->authres);
 	d->ndelete = f->nforged;
 	d->delete_index = f->forged;

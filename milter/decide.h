@@ -2,7 +2,7 @@
  * decide.h - the one place that decides what happens to a message.
  *
  * Input: the facts message.c collected (struct facts: connection, envelope,
- * header facts, SPF and DKIM outcomes) and the configuration.  Output:
+ * header facts, SPF, DKIM and ARC outcomes) and the configuration.  Output:
  * plain data (struct decision): the DMARC verdict, the action and SMTP
  * reply, the exact Authentication-Results value, which existing
  * Authentication-Results fields to delete, the quarantine, the history
@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arc_override.h"
+#include "arc_verify.h"
 #include "dkim_verify.h"
 #include "domain.h"
 #include "history.h"
@@ -63,6 +65,8 @@ struct facts {
 	struct spf_outcome spf[2];	/* mfrom (or postmaster@helo), helo */
 	bool dkim_done;
 	struct dkim_outcome dkim;
+	struct arc_outcome *arc;	/* malloc'd at eom when ARCVerify, else NULL;
+					 * freed by facts_free */
 	char queue_id[HISTORY_QID_BUFSIZE];
 	int64_t now;			/* seconds since the epoch */
 };
@@ -91,6 +95,8 @@ struct decision {
 	struct str log;			/* the one log line */
 	struct verdict verdict;
 	struct verdict_input in;
+	const struct arc_outcome *arc;	/* the ARC outcome (points into facts), NULL: not verified */
+	struct arc_override_result arc_override;	/* applies: the trusted_forwarder override came from ARC */
 };
 
 /* decision_init / decision_free - an empty decision; release it (reusable). */

@@ -1,12 +1,13 @@
 /*
  * message.c - collect the facts of a connection and its messages, run the
- * SPF and DKIM engines, hand the facts to decide(); see message.h.
+ * SPF, DKIM and ARC engines, hand the facts to decide(); see message.h.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "arc_verify.h"
 #include "authres.h"
 #include "message.h"
 #include "netlist.h"
@@ -27,7 +28,8 @@ struct message {
 	char hostname[DOMAIN_BUFSIZE];
 	struct facts f;
 	struct dkim_msg *dkim;
-	struct str field;		/* "Name:value" for the DKIM engine */
+	struct arc_msg *arc;		/* NULL unless ARCVerify */
+	struct str field;		/* "Name:value" for the DKIM and ARC engines */
 	struct decision d;
 	size_t ovr_nspf;		/* message_override */
 	struct spf_outcome ovr_spf[2];
@@ -203,6 +205,8 @@ message_envfrom(struct message *m, const char *mail_from, const char *auth_user)
 	if (m->f.ip[0] != '\0')
 		run_spf(m);
 	m->dkim = dkim_msg_new(m->rt->dkim, "");
+	if (m->rt->arc != NULL)
+		m->arc = arc_msg_new(m->rt->arc);
 	return true;
 }
 
@@ -266,7 +270,7 @@ keep_value(struct facts *f, struct str *s, const char *value, size_t len)
 		f->header_too_big = true;
 }
 
-/* feed_dkim - "Name:value" with bare LFs as CRLF, into the DKIM engine. */
+/* feed_dkim - "Name:value" with bare LFs as CRLF, into the DKIM and ARC engines. */
 static void
 feed_dkim(struct message *m, const char *name, const char *value, bool leadspc)
 {
@@ -290,6 +294,10 @@ feed_dkim(struct message *m, const char *name, const char *value, bool leadspc)
 	}
 	if (m->dkim != NULL)
 		dkim_msg_header(m->dkim, str_cstr(s), s->len);
+	/* -1 (over the verifier's limits) is not a message error: the ARC
+	 * outcome says fail with the reason. */
+	if (m->arc != NULL)
+		(void)arc_msg_header(m->arc, str_cstr(s), s->len);
 }
 
 void
@@ -324,15 +332,23 @@ message_header(struct message *m, const char *name, const char *value, bool lead
 void
 message_eoh(struct message *m)
 {
-	if (m->state == MSG_EVALUATING && m->dkim != NULL)
+	if (m->state != MSG_EVALUATING)
+		return;
+	if (m->dkim != NULL)
 		dkim_msg_eoh(m->dkim);
+	if (m->arc != NULL)
+		(void)arc_msg_eoh(m->arc);
 }
 
 void
 message_body(struct message *m, const unsigned char *data, size_t len)
 {
-	if (m->state == MSG_EVALUATING && m->dkim != NULL)
+	if (m->state != MSG_EVALUATING)
+		return;
+	if (m->dkim != NULL)
 		dkim_msg_body(m->dkim, data, len);
+	if (m->arc != NULL)
+		(void)arc_msg_body(m->arc, data, len);
 }
 
 void
@@ -363,6 +379,18 @@ apply_override(struct message *m)
 	}
 }
 
+/* run_arc - the ARC outcome into the facts (allocated: it is large). */
+static void
+run_arc(struct message *m)
+{
+	struct facts *f = &m->f;
+
+	if (m->arc == NULL || (f->arc = malloc(sizeof(*f->arc))) == NULL)
+		return;
+	arc_outcome_init(f->arc);
+	arc_msg_eom(m->arc, f->arc);
+}
+
 const struct decision *
 message_eom(struct message *m, const char *queue_id, int64_t now)
 {
@@ -387,6 +415,7 @@ message_eom(struct message *m, const char *queue_id, int64_t now)
 		dkim_msg_eom(m->dkim, &f->dkim);
 		f->dkim_done = true;
 	}
+	run_arc(m);
 	apply_override(m);
 	decide(m->rt, f, &m->d);
 	m->state = MSG_DECIDED;
@@ -400,6 +429,8 @@ message_reset(struct message *m)
 
 	dkim_msg_free(m->dkim);
 	m->dkim = NULL;
+	arc_msg_free(m->arc);
+	m->arc = NULL;
 	memcpy(ip, m->f.ip, sizeof(ip));
 	memcpy(helo, m->f.helo, sizeof(helo));
 	facts_free(&m->f);

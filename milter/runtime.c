@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arc_verify.h"
 #include "dkim_verify.h"
 #include "psl.h"
 #include "resolver.h"
@@ -62,7 +63,20 @@ dns_trace(const char *name, int rrtype, const struct resolver_answer *a, int64_t
 		dns_log_fn(line);
 }
 
-/* build_engines - resolver, SPF, DKIM and PSL of rt from its conf. */
+/* build_arc - the ARC engine: DKIMMinKeyBits, the DNS budget of a message. */
+static int
+build_arc(struct runtime *rt, char *err, size_t errsize)
+{
+	struct arc_config ac;
+
+	memset(&ac, 0, sizeof(ac));
+	ac.min_key_bits = rt->conf->dkim_min_key_bits;
+	ac.dns_budget_ms = rt->conf->dns_budget_ms;
+	rt->arc = arc_engine_new(&ac, rt->resolver, err, errsize);
+	return rt->arc != NULL ? 0 : -1;
+}
+
+/* build_engines - resolver, SPF, DKIM, ARC and PSL of rt from its conf. */
 static int
 build_engines(struct runtime *rt, runtime_dns_log dns_log, char *err, size_t errsize)
 {
@@ -86,6 +100,8 @@ build_engines(struct runtime *rt, runtime_dns_log dns_log, char *err, size_t err
 	dc.dns_budget_ms = c->dns_budget_ms;
 	if ((rt->dkim = dkim_engine_new(&dc, rt->resolver, err, errsize)) == NULL)
 		return -1;
+	if (c->arc_verify && build_arc(rt, err, errsize) != 0)
+		return -1;
 	if (c->org_mode == ORG_MODE_PSL &&
 	    psl_load_file(c->psl_file, &rt->psl, err, errsize) != PSL_OK)
 		return -1;
@@ -98,6 +114,7 @@ runtime_free(struct runtime *rt)
 {
 	if (rt == NULL)
 		return;
+	arc_engine_free(rt->arc);
 	dkim_engine_free(rt->dkim);
 	spf_engine_free(rt->spf);
 	resolver_free(rt->resolver);

@@ -1,7 +1,7 @@
 /*
  * runtime.h - what evaluating a message needs, built from one configuration
- * snapshot: the configuration itself, the one resolver, the SPF and DKIM
- * engines, the public suffix list (PSL mode) and the history file.
+ * snapshot: the configuration itself, the one resolver, the SPF, DKIM and
+ * ARC engines, the public suffix list (PSL mode) and the history file.
  *
  * The daemon builds one at start and a new one on each successful reload,
  * then swaps the current pointer; every connection holds a reference to the
@@ -22,6 +22,7 @@
 struct resolver;
 struct spf_engine;
 struct dkim_engine;
+struct arc_engine;
 struct psl;
 
 struct runtime {
@@ -29,6 +30,7 @@ struct runtime {
 	struct resolver *resolver;
 	struct spf_engine *spf;
 	struct dkim_engine *dkim;
+	struct arc_engine *arc;		/* NULL unless ARCVerify */
 	struct psl *psl;		/* NULL unless OrganizationalDomain psl */
 	int history_fd;			/* -1: no HistoryFile */
 	pthread_mutex_t history_mu;	/* guards history_fd across a reopen */

@@ -986,7 +986,9 @@ static const char *const dkim_results[] = { "none", "pass", "fail", "policy",
 	"neutral", "temperror", "permerror", NULL };
 static const char *const dmarc_results[] = { "none", "pass", "fail", "temperror",
 	"permerror", NULL };
-static const char *const arc_results[] = { "none", "pass", "fail", NULL };
+/* RFC 8617 defines none, pass and fail; temperror is RFC 8601 2.7.1's meaning
+ * for a key lookup that failed temporarily (the chain could not be judged). */
+static const char *const arc_results[] = { "none", "pass", "fail", "temperror", NULL };
 static const char *const iprev_results[] = { "pass", "fail", "temperror", "permerror", NULL };
 static const char *const spf_props[] = { "smtp.mailfrom", "smtp.helo", NULL };
 static const char *const dkim_props[] = { "header.d", "header.i", "header.b", "header.a",
@@ -1368,10 +1370,44 @@ applied_word(enum disposition d)
 	return d == DISP_QUARANTINE ? "quarantine" : "none";
 }
 
+/* write_arc - the arc resinfo: result, fail comment, smtp.remote-ip, header.oldest-pass. */
+static void
+write_arc(struct authres_writer *w, const struct authres_arc *arc)
+{
+	char n[16];
+
+	if (arc == NULL || arc->result == NULL)
+		return;
+	authres_add(w, "arc", arc->result);
+	if (arc->comment != NULL && arc->comment[0] != '\0')
+		authres_add_comment(w, arc->comment);
+	if (arc->remote_ip != NULL && arc->remote_ip[0] != '\0')
+		authres_add_prop(w, "smtp", "remote-ip", arc->remote_ip);
+	if (strcmp(arc->result, "pass") == 0) {
+		snprintf(n, sizeof(n), "%u", arc->oldest_pass);
+		authres_add_prop(w, "header", "oldest-pass", n);
+	}
+}
+
+/* write_override_detail - "(override trusted_forwarder: DETAIL)" when ARC made the override. */
+static void
+write_override_detail(struct authres_writer *w, const struct verdict *v,
+    const struct authres_arc *arc)
+{
+	struct str c = STR_INITIALIZER(512);
+
+	if (arc == NULL || arc->override_detail == NULL || arc->override_detail[0] == '\0' ||
+	    (v->overrides & OVERRIDE_TRUSTED_FORWARDER) == 0)
+		return;
+	if (w_check(w, str_printf(&c, "override trusted_forwarder: %s", arc->override_detail)))
+		authres_add_comment(w, c.s);
+	str_free(&c);
+}
+
 /* write_dmarc - the dmarc resinfo (why: its reason=, or NULL). */
 static void
 write_dmarc(struct authres_writer *w, const struct verdict_input *in, const struct verdict *v,
-    const char *why)
+    const char *why, const struct authres_arc *arc)
 {
 	struct str c = STR_INITIALIZER(512);
 	const char *from = v->header_from;
@@ -1383,6 +1419,7 @@ write_dmarc(struct authres_writer *w, const struct verdict_input *in, const stru
 		authres_add_reason(w, why);
 	if (w_check(w, dmarc_comment(&c, v)) && c.len > 0)
 		authres_add_comment(w, c.s);
+	write_override_detail(w, v, arc);
 	if (from[0] != '\0')
 		authres_add_prop(w, "header", "from", from);
 	if (v->record_found && (v->result == DMARC_RES_PASS || v->result == DMARC_RES_FAIL))
@@ -1405,11 +1442,22 @@ authres_write_verdict_why(struct str *out, const char *authserv_id,
     const struct authres_dkim_extra *extra, const char *dmarc_why, char *reason,
     size_t reasonsize)
 {
+	return authres_write_verdict_arc(out, authserv_id, in, v, extra, dmarc_why, NULL, reason,
+	    reasonsize);
+}
+
+enum authres_status
+authres_write_verdict_arc(struct str *out, const char *authserv_id,
+    const struct verdict_input *in, const struct verdict *v,
+    const struct authres_dkim_extra *extra, const char *dmarc_why,
+    const struct authres_arc *arc, char *reason, size_t reasonsize)
+{
 	struct authres_writer w;
 
 	authres_writer_init(&w, out, authserv_id);
 	write_spf(&w, in);
 	write_dkim(&w, in, extra);
-	write_dmarc(&w, in, v, dmarc_why);
+	write_arc(&w, arc);
+	write_dmarc(&w, in, v, dmarc_why, arc);
 	return authres_writer_finish(&w, reason, reasonsize);
 }

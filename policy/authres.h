@@ -194,6 +194,31 @@ enum authres_status authres_write_verdict_why(struct str *out, const char *auths
     const struct authres_dkim_extra *extra, const char *dmarc_why, char *reason,
     size_t reasonsize);
 
+/*
+ * The arc resinfo (RFC 8617 6) and the ARC detail of a trusted_forwarder
+ * override, for authres_write_verdict_arc.  Strings belong to the caller.
+ */
+struct authres_arc {
+	const char *result;		/* "none", "pass", "fail", "temperror" */
+	const char *comment;		/* why it failed, or NULL / "" */
+	const char *remote_ip;		/* smtp.remote-ip, or NULL / "" */
+	unsigned oldest_pass;		/* header.oldest-pass, written with result pass */
+	const char *override_detail;	/* e.g. "arc i=2 d=lists.example.org": with
+					 * OVERRIDE_TRUSTED_FORWARDER, the comment
+					 * "(override trusted_forwarder: DETAIL)" follows
+					 * the dmarc comment; NULL / "" for none */
+};
+
+/*
+ * authres_write_verdict_arc - authres_write_verdict_why with an arc resinfo
+ * (written after the dkim ones and before dmarc; arc NULL or arc->result
+ * NULL: none, as authres_write_verdict_why).
+ */
+enum authres_status authres_write_verdict_arc(struct str *out, const char *authserv_id,
+    const struct verdict_input *in, const struct verdict *v,
+    const struct authres_dkim_extra *extra, const char *dmarc_why,
+    const struct authres_arc *arc, char *reason, size_t reasonsize);
+
 /* authres_strerror - short text for a status. */
 const char *authres_strerror(enum authres_status st);
 

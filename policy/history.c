@@ -30,6 +30,8 @@ static const char *const psd_words[] = { "u", "y", "n" };
 static const char *const mode_words[] = { "treewalk", "psl" };
 static const char *const tag_words[] = { "", "p", "sp", "np" };
 static const char *const bool_words[] = { "n", "y" };
+static const char *const arc_words[] = { "", "none", "pass", "fail", "temperror" };
+#define ARC_MAX_INSTANCE 50	/* RFC 8617 4.2.1 */
 static const char fo_chars[] = { '0', '1', 'd', 's' };	/* DMARC_FO_0 << i */
 
 /* ------------------------------------------------------------ decoding */
@@ -691,6 +693,32 @@ dec_spf(struct dctx *c, const char *raw, size_t n)
 	return st;
 }
 
+/* dec_arc - "result[,instance,sealer]" (minor version 1). */
+static enum history_status
+dec_arc(struct dctx *c, const char *raw, size_t n)
+{
+	struct history_record *h = c->h;
+	const char *comp[3];
+	size_t len[3], ncomp;
+	enum history_status st;
+	uint64_t i;
+	int idx = 0;
+
+	if (!split_commas(raw, n, comp, len, 3, &ncomp) || (ncomp != 1 && ncomp != 3))
+		return fail(c, HISTORY_BAD_SYNTAX, "%s: want result[,instance,sealer]", c->key);
+	if ((st = dec_word(c, comp[0], len[0], arc_words, NELEM(arc_words), &idx)) != HISTORY_OK)
+		return st;
+	h->arc = (enum history_arc)idx;
+	if (ncomp == 1)
+		return HISTORY_OK;
+	if ((st = dec_number(c, comp[1], len[1], ARC_MAX_INSTANCE, &i)) != HISTORY_OK)
+		return st;
+	if (i == 0)
+		return fail(c, HISTORY_BAD_NUMBER, "%s: instance 0", c->key);
+	h->arc_instance = (unsigned)i;
+	return dec_domain(c, comp[2], len[2], h->arc_sealer);
+}
+
 /* dec_qid - MTA queue id. */
 static enum history_status
 dec_qid(struct dctx *c, const char *raw, size_t n)
@@ -1173,6 +1201,30 @@ enc_spf(const struct history_record *h, struct wr *w)
 	return HISTORY_OK;
 }
 
+/* enc_arc - "arc=result[,instance,sealer]" when recorded. */
+static enum history_status
+enc_arc(const struct history_record *h, struct wr *w)
+{
+	char norm[DOMAIN_BUFSIZE], num[16];
+	enum history_status st;
+
+	if (h->arc == HISTORY_ARC_ABSENT)
+		return h->arc_instance == 0 && h->arc_sealer[0] == '\0' ? HISTORY_OK :
+		    HISTORY_BAD_VALUE;
+	if ((st = wr_word(w, "arc", arc_words, NELEM(arc_words), (unsigned)h->arc)) != HISTORY_OK)
+		return st;
+	if (h->arc_instance == 0 && h->arc_sealer[0] == '\0')
+		return HISTORY_OK;
+	if (h->arc_instance == 0 || h->arc_instance > ARC_MAX_INSTANCE)
+		return HISTORY_BAD_NUMBER;
+	if ((st = norm_domain(h->arc_sealer, norm)) != HISTORY_OK)
+		return st;
+	snprintf(num, sizeof(num), ",%u,", h->arc_instance);
+	wr_raw(w, num, strlen(num));
+	wr_pct(w, norm, strlen(norm));
+	return HISTORY_OK;
+}
+
 /* enc_qid - queue id when present. */
 static enum history_status
 enc_qid(const struct history_record *h, struct wr *w)
@@ -1207,42 +1259,44 @@ enc_msgid(const struct history_record *h, struct wr *w)
 struct field {
 	const char *key;
 	unsigned flags;
+	unsigned minor;		/* the minor version that added the key */
 	dec_fn dec;
 	enc_fn enc;
 };
 
 /* Canonical order of the fields in a line. */
 static const struct field fields[] = {
-	{ "time", F_REQ, dec_time, enc_time },
-	{ "ip", F_REQ, dec_ip, enc_ip },
-	{ "hfrom", F_REQ, dec_hfrom, enc_hfrom },
-	{ "mfrom", 0, dec_mfrom, enc_mfrom },
-	{ "rcpt", F_LIST, dec_rcpt, enc_rcpt },
-	{ "disc", F_REQ, dec_disc, enc_disc },
-	{ "org", 0, dec_org, enc_org },
-	{ "pdom", 0, dec_pdom, enc_pdom },
-	{ "p", F_POL | F_POLREQ, dec_p, enc_p },
-	{ "sp", F_POL, dec_sp, enc_sp },
-	{ "np", F_POL, dec_np, enc_np },
-	{ "adkim", F_POL | F_POLREQ, dec_adkim, enc_adkim },
-	{ "aspf", F_POL | F_POLREQ, dec_aspf, enc_aspf },
-	{ "fo", F_POL | F_POLREQ, dec_fo, enc_fo },
-	{ "t", F_POL | F_POLREQ, dec_t, enc_t },
-	{ "psd", F_POL | F_POLREQ, dec_psd, enc_psd },
-	{ "pct", F_POL, dec_pct, enc_pct },
-	{ "rua", F_POL | F_LIST, dec_rua, enc_rua },
-	{ "ruf", F_POL | F_LIST, dec_ruf, enc_ruf },
-	{ "result", F_REQ, dec_result, enc_result },
-	{ "disp", F_REQ, dec_disp, enc_disp },
-	{ "policy", 0, dec_evpolicy, enc_evpolicy },
-	{ "applied", 0, dec_applied, enc_applied },
-	{ "override", F_LIST, dec_override, enc_override },
-	{ "align_dkim", F_REQ, dec_align_dkim, enc_align_dkim },
-	{ "align_spf", F_REQ, dec_align_spf, enc_align_spf },
-	{ "dkim", F_LIST, dec_dkim, enc_dkim },
-	{ "spf", F_LIST, dec_spf, enc_spf },
-	{ "qid", 0, dec_qid, enc_qid },
-	{ "msgid", 0, dec_msgid, enc_msgid },
+	{ "time", F_REQ, 0, dec_time, enc_time },
+	{ "ip", F_REQ, 0, dec_ip, enc_ip },
+	{ "hfrom", F_REQ, 0, dec_hfrom, enc_hfrom },
+	{ "mfrom", 0, 0, dec_mfrom, enc_mfrom },
+	{ "rcpt", F_LIST, 0, dec_rcpt, enc_rcpt },
+	{ "disc", F_REQ, 0, dec_disc, enc_disc },
+	{ "org", 0, 0, dec_org, enc_org },
+	{ "pdom", 0, 0, dec_pdom, enc_pdom },
+	{ "p", F_POL | F_POLREQ, 0, dec_p, enc_p },
+	{ "sp", F_POL, 0, dec_sp, enc_sp },
+	{ "np", F_POL, 0, dec_np, enc_np },
+	{ "adkim", F_POL | F_POLREQ, 0, dec_adkim, enc_adkim },
+	{ "aspf", F_POL | F_POLREQ, 0, dec_aspf, enc_aspf },
+	{ "fo", F_POL | F_POLREQ, 0, dec_fo, enc_fo },
+	{ "t", F_POL | F_POLREQ, 0, dec_t, enc_t },
+	{ "psd", F_POL | F_POLREQ, 0, dec_psd, enc_psd },
+	{ "pct", F_POL, 0, dec_pct, enc_pct },
+	{ "rua", F_POL | F_LIST, 0, dec_rua, enc_rua },
+	{ "ruf", F_POL | F_LIST, 0, dec_ruf, enc_ruf },
+	{ "result", F_REQ, 0, dec_result, enc_result },
+	{ "disp", F_REQ, 0, dec_disp, enc_disp },
+	{ "policy", 0, 0, dec_evpolicy, enc_evpolicy },
+	{ "applied", 0, 0, dec_applied, enc_applied },
+	{ "override", F_LIST, 0, dec_override, enc_override },
+	{ "align_dkim", F_REQ, 0, dec_align_dkim, enc_align_dkim },
+	{ "align_spf", F_REQ, 0, dec_align_spf, enc_align_spf },
+	{ "dkim", F_LIST, 0, dec_dkim, enc_dkim },
+	{ "spf", F_LIST, 0, dec_spf, enc_spf },
+	{ "arc", 0, 1, dec_arc, enc_arc },
+	{ "qid", 0, 0, dec_qid, enc_qid },
+	{ "msgid", 0, 0, dec_msgid, enc_msgid },
 };
 
 _Static_assert(NELEM(fields) <= 64, "seen mask holds every field");
@@ -1371,7 +1425,7 @@ decode_field(struct dctx *c, const char *f, size_t n, uint64_t *seen)
 		return st;
 	if (klen > 2 && memcmp(f, "x-", 2) == 0)
 		return dec_ext(c, eq + 1, n - klen - 1);
-	if ((i = field_index(c->key)) == NELEM(fields))
+	if ((i = field_index(c->key)) == NELEM(fields) || fields[i].minor > c->h->version_minor)
 		return unknown_field(c, eq + 1, n - klen - 1);
 	if (!(fields[i].flags & F_LIST) && (*seen & ((uint64_t)1 << i)))
 		return fail(c, HISTORY_DUPLICATE_KEY, "key '%s' appears twice", c->key);
@@ -1483,6 +1537,13 @@ enc_ext(const struct history_record *h, struct wr *w)
 	return HISTORY_OK;
 }
 
+/* line_minor - the lowest minor version whose keys can carry h. */
+static unsigned
+line_minor(const struct history_record *h)
+{
+	return h->arc != HISTORY_ARC_ABSENT ? 1u : 0u;
+}
+
 enum history_status
 history_encode(const struct history_record *h, struct str *out)
 {
@@ -1492,8 +1553,8 @@ history_encode(const struct history_record *h, struct str *out)
 
 	str_reset(out);
 	if (w.st == STR_OK)
-		w.st = str_printf(out, "%s%d.%d", version_marker, HISTORY_VERSION_MAJOR,
-		    HISTORY_VERSION_MINOR);
+		w.st = str_printf(out, "%s%d.%u", version_marker, HISTORY_VERSION_MAJOR,
+		    line_minor(h));
 	for (i = 0; i < NELEM(fields) && st == HISTORY_OK; i++)
 		if (h->policy_found || !(fields[i].flags & F_POL))
 			st = fields[i].enc(h, &w);
@@ -1747,7 +1808,14 @@ history_record_equal(const struct history_record *a, const struct history_record
 	    a->result == b->result && a->disposition == b->disposition &&
 	    a->policy == b->policy && a->applied_tag == b->applied_tag &&
 	    a->overrides == b->overrides && a->dkim_aligned == b->dkim_aligned &&
-	    a->spf_aligned == b->spf_aligned;
+	    a->spf_aligned == b->spf_aligned && a->arc == b->arc &&
+	    a->arc_instance == b->arc_instance && strcmp(a->arc_sealer, b->arc_sealer) == 0;
+}
+
+const char *
+history_arc_name(enum history_arc a)
+{
+	return (unsigned)a < NELEM(arc_words) ? arc_words[a] : "";
 }
 
 const char *

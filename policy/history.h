@@ -22,7 +22,9 @@
 #include "verdict.h"
 
 #define HISTORY_VERSION_MAJOR 1	/* a decoder rejects any other major version */
-#define HISTORY_VERSION_MINOR 0	/* written by this encoder; higher minors are read */
+#define HISTORY_VERSION_MINOR 1	/* the newest this code knows; higher minors are read.
+				 * The encoder writes the lowest minor whose keys a
+				 * line uses: 1.0 unless it carries "arc" (1.1). */
 
 #define HISTORY_LINE_MAX 65536	/* bytes in one line, including the "\n" */
 #define HISTORY_MAX_RCPT 16	/* envelope_to domains */
@@ -54,6 +56,15 @@ enum history_status {
 	HISTORY_BAD_WORD,	/* unknown keyword (result, policy, ...) */
 	HISTORY_TOO_MANY,	/* more list items than the record holds */
 	HISTORY_BAD_VALUE	/* empty or overlong text, duplicate list item, bad extension key */
+};
+
+/* The ARC chain result of a message ("arc" key, minor version 1). */
+enum history_arc {
+	HISTORY_ARC_ABSENT = 0,	/* not recorded (no ARC set, or ARC not verified) */
+	HISTORY_ARC_NONE,
+	HISTORY_ARC_PASS,
+	HISTORY_ARC_FAIL,
+	HISTORY_ARC_TEMPERROR
 };
 
 struct history_dkim {
@@ -120,6 +131,13 @@ struct history_record {
 	size_t nspf;
 	struct history_spf spf[HISTORY_MAX_SPF];
 
+	/* ARC (minor version 1): the chain result and, when a trusted sealer's
+	 * instance made the trusted_forwarder override, that instance and its
+	 * sealing domain (arc_instance 0 and arc_sealer "" otherwise). */
+	enum history_arc arc;
+	unsigned arc_instance;			/* 1..50 */
+	char arc_sealer[DOMAIN_BUFSIZE];	/* normalised */
+
 	/* Optional identification and site extensions. */
 	char queue_id[HISTORY_QID_BUFSIZE];	/* "" when absent */
 	char *message_id;			/* malloc'd; NULL (or "") when absent */
@@ -172,6 +190,9 @@ enum history_status history_decode(const char *line, size_t len,
 
 /* history_record_equal - same content (version_minor and unknown_keys ignored)? */
 bool history_record_equal(const struct history_record *a, const struct history_record *b);
+
+/* history_arc_name - "", "none", "pass", "fail", "temperror". */
+const char *history_arc_name(enum history_arc a);
 
 /* history_status_name - short text for a status ("ok", "bad_domain", ...). */
 const char *history_status_name(enum history_status st);

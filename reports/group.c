@@ -26,6 +26,7 @@ row_free(struct group_row *r)
 	free(r->header_from);
 	free(r->envelope_from);
 	free(r->envelope_to);
+	free(r->forwarder);
 	free(r);
 }
 
@@ -58,6 +59,8 @@ row_key(struct group *g, const struct report_msg *m, unsigned reasons)
 	if (st == STR_OK)
 		st = report_key_add(k, m->envelope_to);
 	if (st == STR_OK)
+		st = report_key_add(k, m->forwarder[0] != '\0' ? m->forwarder : NULL);
+	if (st == STR_OK)
 		st = str_printf(k, "#%d#%d#%d#%d#%u#%lld", (int)m->result, (int)m->disposition,
 		    (int)m->dkim_aligned, (int)m->spf_aligned, reasons, (long long)m->auth_id);
 	return st;
@@ -83,7 +86,8 @@ row_new(const struct report_msg *m, unsigned reasons)
 		return NULL;
 	if (!dup_opt(m->source_ip, &r->source_ip) || !dup_opt(m->header_from, &r->header_from) ||
 	    !dup_opt(m->envelope_from, &r->envelope_from) ||
-	    !dup_opt(m->envelope_to, &r->envelope_to)) {
+	    !dup_opt(m->envelope_to, &r->envelope_to) ||
+	    !dup_opt(m->forwarder[0] != '\0' ? m->forwarder : NULL, &r->forwarder)) {
 		row_free(r);
 		return NULL;
 	}
@@ -175,6 +179,7 @@ cmp_row(const void *pa, const void *pb)
 	    (c = cmp_int(a->dkim_aligned, b->dkim_aligned)) != 0 ||
 	    (c = cmp_int(a->spf_aligned, b->spf_aligned)) != 0 ||
 	    (c = cmp_int(a->reasons, b->reasons)) != 0 ||
+	    (c = cmp_opt(a->forwarder, b->forwarder)) != 0 ||
 	    (c = cmp_int(a->result, b->result)) != 0)
 		return c;
 	return cmp_int(a->auth_id, b->auth_id);

@@ -1,7 +1,8 @@
 /*
  * group.h - aggregation of one report's messages into rows: messages with
  * the same source IP, identifiers (header_from, envelope_from,
- * envelope_to), DMARC result, disposition, alignment results, reasons and
+ * envelope_to), DMARC result, disposition, alignment results, reasons (with
+ * the ARC detail of a trusted_forwarder override) and
  * authentication results (the store's interned result set) form one row
  * with their count.  Called by aggregate.c (and the unit tests) for one
  * policy domain and period at a time.  Not thread-safe per group.
@@ -24,6 +25,7 @@ struct group_row {
 	enum disposition disposition;
 	bool dkim_aligned, spf_aligned;
 	unsigned reasons;		/* report_reasons(): OVERRIDE_* | REPORT_REASON_UNEXPLAINED */
+	char *forwarder;		/* the trusted_forwarder comment (ARC), NULL none */
 	int64_t auth_id;
 	uint64_t count;
 };

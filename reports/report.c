@@ -46,6 +46,10 @@ report_msg_from_history(const struct history_record *h, struct report_msg *m)
 	m->dkim_aligned = h->dkim_aligned;
 	m->spf_aligned = h->spf_aligned;
 	m->overrides = h->overrides & OVERRIDE_ALL;
+	if ((m->overrides & OVERRIDE_TRUSTED_FORWARDER) && h->arc != HISTORY_ARC_ABSENT &&
+	    h->arc_instance != 0)
+		snprintf(m->forwarder, sizeof(m->forwarder), "arc=%s i=%u d=%s",
+		    history_arc_name(h->arc), h->arc_instance, h->arc_sealer);
 }
 
 /* disposition_matches - is d what policy p asks for? */

@@ -18,6 +18,7 @@
 
 #define REPORT_DAY 86400		/* seconds of one reporting period (a UTC day) */
 #define REPORT_KEY_MAX (1024 * 1024)	/* bytes of one interning key */
+#define REPORT_FORWARDER_BUFSIZE (64 + DOMAIN_BUFSIZE)	/* "arc=pass i=N d=DOMAIN" */
 
 /*
  * A reason bit of our own beside the OVERRIDE_* bits: DMARC did not pass,
@@ -42,6 +43,8 @@ struct report_msg {
 	enum dmarc_policy policy;	/* selected before t=y and sampling; UNSET when none */
 	bool dkim_aligned, spf_aligned;
 	unsigned overrides;		/* OVERRIDE_* bits from the history record */
+	char forwarder[REPORT_FORWARDER_BUFSIZE];	/* the comment of a trusted_forwarder
+					 * override made by ARC ("arc=pass i=N d=DOMAIN"), "" none */
 	int64_t auth_id;		/* interned result set (store) */
 	int64_t policy_id;		/* interned policy configuration (store) */
 };

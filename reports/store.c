@@ -68,6 +68,12 @@ static const char *const schema_v1[] = {
 	"INSERT INTO schema_version (version) VALUES (1)",
 };
 
+/* Version 2: the ARC detail of a trusted_forwarder override, per message. */
+static const char *const schema_v2[] = {
+	"ALTER TABLE message ADD COLUMN forwarder TEXT",
+	"INSERT INTO schema_version (version) VALUES (2)",
+};
+
 /* The statements, prepared on first use. */
 enum stmt {
 	S_BEGIN, S_COMMIT, S_ROLLBACK,
@@ -108,8 +114,8 @@ static const char *const sql[S_COUNT] = {
 	    " human_result) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_MESSAGE_ADD] = "INSERT INTO message (time, day, pdom_id, policy_id, auth_id,"
 	    " source_ip, header_from, envelope_from, envelope_to, result, disposition,"
-	    " evaluated_policy, dkim_aligned, spf_aligned, overrides, id)"
-	    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16"
+	    " evaluated_policy, dkim_aligned, spf_aligned, overrides, id, forwarder)"
+	    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17"
 	    " WHERE NOT EXISTS (SELECT 1 FROM report WHERE pdom_id = ?3"
 	    " AND period_begin <= ?1 AND period_end >= ?1)",
 	[S_COUNTER_GET] = "SELECT value FROM counter WHERE name = 'message'",
@@ -135,7 +141,7 @@ static const char *const sql[S_COUNT] = {
 	[S_RUA_GET] = "SELECT uri, size_limit FROM policy_rua WHERE policy_id = ?1 ORDER BY seq",
 	[S_MESSAGES] = "SELECT time, source_ip, header_from, envelope_from, envelope_to, result,"
 	    " disposition, evaluated_policy, dkim_aligned, spf_aligned, overrides, auth_id,"
-	    " policy_id FROM message WHERE pdom_id = ?1 AND day = ?2"
+	    " policy_id, forwarder FROM message WHERE pdom_id = ?1 AND day = ?2"
 	    " AND time BETWEEN ?3 AND ?4",
 	[S_DKIM_GET] = "SELECT domain, selector, result, human_result FROM auth_dkim"
 	    " WHERE auth_id = ?1 ORDER BY seq",
@@ -302,16 +308,16 @@ schema_version(struct store *st, int *version)
 	return STORE_OK;
 }
 
-/* create_schema - the tables of version 1 in one transaction. */
+/* run_steps - SQL texts in one transaction. */
 static enum store_status
-create_schema(struct store *st)
+run_steps(struct store *st, const char *const *steps, size_t n)
 {
 	size_t i;
 
 	if (exec_simple(st, "BEGIN IMMEDIATE") != STORE_OK)
 		return STORE_ERROR;
-	for (i = 0; i < NELEM(schema_v1); i++) {
-		if (exec_simple(st, schema_v1[i]) != STORE_OK) {
+	for (i = 0; i < n; i++) {
+		if (exec_simple(st, steps[i]) != STORE_OK) {
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 			return STORE_ERROR;
 		}
@@ -319,9 +325,18 @@ create_schema(struct store *st)
 	return exec_simple(st, "COMMIT");
 }
 
-/* check_schema - create the schema in a new file, accept version 1, refuse others. */
+/* create_schema - the tables of version 1, then the changes of version 2. */
 static enum store_status
-check_schema(struct store *st)
+create_schema(struct store *st)
+{
+	if (run_steps(st, schema_v1, NELEM(schema_v1)) != STORE_OK)
+		return STORE_ERROR;
+	return run_steps(st, schema_v2, NELEM(schema_v2));
+}
+
+/* check_schema - create the schema in a new file, upgrade version 1, refuse newer ones. */
+static enum store_status
+check_schema(struct store *st, enum store_open_mode mode)
 {
 	int version;
 
@@ -329,6 +344,13 @@ check_schema(struct store *st)
 		return STORE_ERROR;
 	if (version == 0)
 		return create_schema(st);
+	if (version == 1 && mode == STORE_OPEN_DRY) {
+		fail(st, "schema version 1: run once without --dry-run to upgrade it to %d",
+		    STORE_SCHEMA_VERSION);
+		return STORE_VERSION;
+	}
+	if (version == 1)
+		return run_steps(st, schema_v2, NELEM(schema_v2));	/* upgrade in place */
 	if (version > STORE_SCHEMA_VERSION) {
 		fail(st, "schema version %d is newer than this program's (%d)", version,
 		    STORE_SCHEMA_VERSION);
@@ -381,7 +403,7 @@ store_open(const char *path, enum store_open_mode mode, struct store **out, char
 	st->next_id = -1;
 	str_init(&st->key, REPORT_KEY_MAX);
 	if ((rc = open_db(st, path, mode)) == STORE_OK)
-		rc = check_schema(st);
+		rc = check_schema(st, mode);
 	if (rc != STORE_OK) {
 		snprintf(err, errsize, "%s: %s", path, st->err);
 		store_close(st);
@@ -817,6 +839,7 @@ bind_message(struct store *st, sqlite3_stmt *s, const struct report_msg *m, int6
 	sqlite3_bind_int(s, 13, m->dkim_aligned);
 	sqlite3_bind_int(s, 14, m->spf_aligned);
 	bind_text(s, 15, str_cstr(&st->key));
+	bind_text(s, 17, m->forwarder[0] != '\0' ? m->forwarder : NULL);
 }
 
 enum store_status
@@ -1062,6 +1085,8 @@ message_row(sqlite3_stmt *s, struct report_msg *m)
 	m->spf_aligned = sqlite3_column_int(s, 9) != 0;
 	m->auth_id = sqlite3_column_int64(s, 11);
 	m->policy_id = sqlite3_column_int64(s, 12);
+	if (sqlite3_column_type(s, 13) != SQLITE_NULL)
+		snprintf(m->forwarder, sizeof(m->forwarder), "%s", col_text(s, 13));
 	return true;
 }
 

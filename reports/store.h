@@ -19,7 +19,7 @@
 #include "history.h"
 #include "report.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_FINGERPRINT_SIZE 65	/* hex SHA-256 and its NUL */
 #define STORE_ERR_MAX 512		/* a good size for error buffers */
 

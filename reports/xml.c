@@ -324,6 +324,8 @@ reason_comment(const struct xml_writer *w, const struct group_row *r, unsigned b
 			return "DMARC permerror: the policy was not applied";
 		return "the disposition differs from the policy";
 	}
+	if (bit == OVERRIDE_TRUSTED_FORWARDER && r->forwarder != NULL)
+		return r->forwarder;
 	if (w->format == XML_FORMAT_DMARC2 && bit == OVERRIDE_SAMPLED_OUT)
 		return "sampled_out (pct)";
 	if (w->format == XML_FORMAT_RFC7489 && bit == OVERRIDE_POLICY_TEST_MODE)

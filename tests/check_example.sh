@@ -55,6 +55,20 @@ expect_out "a client in IgnoreHosts is not evaluated" 0 'not evaluated: client i
 	--ip 127.0.0.1 --dns "$ex/example.zone" "$ex/example.eml"
 expect "bad SPF word is an error" 1 'bad SPF result' \
 	--dns "$ex/example.zone" --spf maybe:example.com "$ex/example.eml"
+# ARC: the verifier's two-hop fixture (tests/unit/arc, sealed by python3-dkim).
+arc="$top_srcdir/tests/unit/arc"
+expect_out "ARC: the text output adds the arc line" 0 '^arc: pass \(2 instances, oldest-pass 0\)$' \
+	--dns "$arc/keys.zone" "$arc/two-hops.eml"
+expect_out "ARC: arc=pass with smtp.remote-ip and header.oldest-pass=0" 0 \
+	'arc=pass smtp.remote-ip=192.0.2.1 header.oldest-pass=0;' --dns "$arc/keys.zone" "$arc/two-hops.eml"
+expect_out "ARC: --json has each instance (seal d=, key bits, AMS status)" 0 \
+	'"d": "example.net", "s": "hop2", "cv": "pass", "status": "pass", "key_bits": 2048' \
+	--json --dns "$arc/keys.zone" "$arc/two-hops.eml"
+expect_out "ARC: --set ARCVerify=no, no arc= at all" 0 '^Authentication-Results: [^;]*; spf=none; dkim=none; dmarc=none' \
+	--set ARCVerify=no --dns "$arc/keys.zone" "$arc/two-hops.eml"
+expect_out "ARC: --set with a bad sealer names the key" 1 "ARCTrustedSealers: 'a..b'" \
+	--set ARCTrustedSealers=a..b --dns "$arc/keys.zone" "$arc/two-hops.eml"
+
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 printf 'From: a@example.org\nSubject: t\n\nbody\n' >"$tmp/org.eml"

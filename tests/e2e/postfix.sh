@@ -3,7 +3,8 @@
 #
 # Starts, all on 127.0.0.1 at free high ports and under one temporary
 # directory: a private nsd serving tests/wire/wire.zone plus the DKIM key
-# tests/wire/sign.py makes; authmilter (-f) resolving through it; a private
+# tests/wire/sign.py makes (and the ARC sealers' keys of tests/wire/arc_seal.py);
+# authmilter (-f) resolving through it; a private
 # Postfix instance (postfix -c DIR start-fg) whose smtpd uses authmilter
 # (smtpd_milters, milter_default_action = tempfail) and delivers the virtual
 # domain rcpt.example into one Maildir.  swaks sends the messages of
@@ -94,7 +95,8 @@ trap 'exit 1' INT TERM HUP
 "$PY" "$wire/sign.py" "$tmp" "$wire" || { echo "Bail out! signing failed"; exit 1; }
 "$PY" "$src/helper.py" sign "$tmp/dkim.pem" "$src/messages/signed-simple.eml" \
 	"$tmp/signed-simple.eml" || { echo "Bail out! signing failed"; exit 1; }
-cat "$wire/wire.zone" "$tmp/keys.zone" >"$tmp/zone"
+"$PY" "$wire/arc_seal.py" "$tmp" || { echo "Bail out! ARC sealing failed"; exit 1; }
+cat "$wire/wire.zone" "$tmp/keys.zone" "$tmp/arc.zone" >"$tmp/zone"
 nsport=$(sh "$top_srcdir/tests/dns/nsd-start.sh" "$tmp/nsd" "$tmp/zone" example) ||
 	{ echo "Bail out! cannot start nsd"; exit 1; }
 
@@ -114,6 +116,7 @@ Syslog			no
 HoldQuarantinedMessages	yes
 HistoryFile		$tmp/history
 IgnoreHosts		192.0.2.250
+ARCTrustedSealers	lists.wire.example
 CONF
 
 # start_milter - start the daemon and wait until it listens.
@@ -320,6 +323,29 @@ check "DKIM simple/simple: python3-dkim verifies the message as sent" \
 name=tampered
 send 192.0.2.77 mail.list.wire.example bounce@list.wire.example signed-tampered.eml
 expect_rejected "DKIM signed, body changed after signing, p=reject" \
+	"rejected by DMARC policy for signed.wire.example"
+
+# ARC (tests/wire/arc_seal.py): the author's DKIM broken by a mailing list
+# whose SPF does not align, the list's chain sealed by python3-dkim.
+name=arc_trusted
+send 192.0.2.30 mx.lists.wire.example bounce@list.wire.example arc-trusted.eml
+expect_delivered "DMARC fails but a trusted sealer's ARC chain vouches (trusted_forwarder)" \
+	"arc=pass, dmarc=fail policy.dmarc=none, override trusted_forwarder" \
+	arc=pass arc.smtp.remote-ip=192.0.2.30 arc.header.oldest-pass=0 dmarc=fail \
+	dmarc.header.from=signed.wire.example dmarc.policy.dmarc=none \
+	text:override=trusted_forwarder text:d=lists.wire.example\)
+fate delivered
+check "ARC trusted_forwarder: the history record carries the override and the sealer" \
+	'grep -q "^AMH1\.1 .*hfrom=signed.wire.example .*disp=none .*override=trusted_forwarder .*arc=pass,1,lists.wire.example" "$tmp/history"'
+
+name=arc_untrusted
+send 192.0.2.30 mx.lists.wire.example bounce@list.wire.example arc-untrusted.eml
+expect_rejected "the same chain sealed by an untrusted sealer" \
+	"rejected by DMARC policy for signed.wire.example"
+
+name=arc_replay
+send 192.0.2.30 mx.lists.wire.example bounce@list.wire.example arc-replay.eml
+expect_rejected "the trusted sets replayed over another body and resealed (oldest-pass 2)" \
 	"rejected by DMARC policy for signed.wire.example"
 
 name=ignored

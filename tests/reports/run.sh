@@ -145,9 +145,14 @@ evaluate $((T0 + 28800)) 198.51.100.9 user@strict.example --mail-from u@strict.e
 evaluate $((T0 + DAY + 100)) 198.51.100.7 sales@example.com --mail-from b@bounce.example.org \
 	--spf pass:bounce.example.org --dkim pass:example.org:s1
 is "the checker wrote one history line per message" "$(wc -l <"$tmp/rt/history" | tr -d ' ')" 9
+# A DMARC failure overridden by a trusted ARC sealer, as the daemon writes it
+# (AMH1.1 with the arc key; the wire and end-to-end tests make such lines
+# from chains sealed by python3-dkim).
+printf '%s\n' "AMH1.1 time=$((T0 + 32400)) ip=198.51.100.10 hfrom=example.com mfrom=lists.example.org rcpt=example.net disc=treewalk org=example.com pdom=example.com p=reject sp=quarantine np=reject adkim=r aspf=r fo=1:d t=n psd=u rua=mailto:agg@example.com,10485760 rua=mailto:other@reports.example.net ruf=mailto:fail@example.com result=fail disp=none policy=reject applied=p override=trusted_forwarder align_dkim=n align_spf=n dkim=example.com,sel1,fail spf=lists.example.org,mfrom,pass arc=pass,2,lists.example.org" \
+	>>"$tmp/rt/history"
 run_r rt --now $NOW import
 is "import: exit 0" "$rc" 0
-is "import: 8 messages with a policy stored" "$(summary rt 'messages stored')" 8
+is "import: 9 messages with a policy stored" "$(summary rt 'messages stored')" 9
 is "import: the message without DMARC record is not stored" \
 	"$(summary rt 'records without a DMARC policy')" 1
 run_r rt --now $NOW aggregate
@@ -160,7 +165,11 @@ ex=$(reports rt | grep "!example.com!$T0!")
 check "example.com's first day has its report" '[ -n "$ex" ]'
 check "file name receiver!domain!begin!end!id.xml.gz" \
 	'basename "$ex" | grep -Eq "^mx\.example\.net!example\.com!$T0!$((T0 + DAY - 1))![0-9a-f]{24}\.xml\.gz$"'
-is "example.com day 1: counts sum to its 5 messages" "$(xp "$ex" 'sum(//record/row/count)')" 5
+is "example.com day 1: counts sum to its 6 messages" "$(xp "$ex" 'sum(//record/row/count)')" 6
+r0='//record[row/source_ip="198.51.100.10"]'
+is "ARC trusted_forwarder: disposition none, reason trusted_forwarder with the ARC comment" \
+	"$(xp "$ex" "concat($r0/row/policy_evaluated/disposition,' ',$r0/row/policy_evaluated/reason/type,' ',$r0/row/policy_evaluated/reason/comment)")" \
+	"none trusted_forwarder arc=pass i=2 d=lists.example.org"
 r1='//record[row/source_ip="198.51.100.7"]'
 is "unaligned pass: the 3 messages are one row" "$(xp "$ex" "string($r1/row/count)")" 3
 is "unaligned pass: disposition reject" "$(xp "$ex" "string($r1/row/policy_evaluated/disposition)")" reject
@@ -197,7 +206,10 @@ check "metadata: generator" '[ -n "$(xp "$ex" "string(//generator)")" ]'
 check "2.0 report has the dmarc-2.0 namespace" \
 	'gzip -dc "$ex" | grep -q "<feedback xmlns=\"urn:ietf:params:xml:ns:dmarc-2.0\">"'
 ex1=$(reports rt rfc7489 | grep "!example.com!$T0!")
-is "RFC 7489 twin: the same counts" "$(xp "$ex1" 'sum(//record/row/count)')" 5
+is "RFC 7489 twin: the same counts" "$(xp "$ex1" 'sum(//record/row/count)')" 6
+is "RFC 7489 twin: trusted_forwarder with the ARC comment" \
+	"$(xp "$ex1" 'concat(//record[row/source_ip="198.51.100.10"]/row/policy_evaluated/reason/type," ",//record[row/source_ip="198.51.100.10"]/row/policy_evaluated/reason/comment)')" \
+	"trusted_forwarder arc=pass i=2 d=lists.example.org"
 is "RFC 7489 twin: IPv6 written out for its schema" \
 	"$(xp "$ex1" 'string(//record[identifiers/header_from="mail.example.com"]/row/source_ip)')" \
 	"2001:db8:0:0:0:0:0:25"
@@ -426,6 +438,22 @@ is "aggregate -> send: every report moved to sent/" \
 run_r rt send
 is "aggregate -> send: a second run sends nothing" \
 	"$(grep -c '^Subject: Report Domain: ' "$tmp/rt/mbox")" "$n_sent"
+
+# ---------------------------------------------------------------- schema 1 -> 2
+# A version 1 store (no message.forwarder) is upgraded when opened; a dry
+# run refuses it rather than change it.
+if command -v sqlite3 >/dev/null 2>&1; then
+	setup v1
+	printf '%s\n' "AMH1.0 time=$((T0 + 100)) ip=198.51.100.7 hfrom=example.com disc=treewalk pdom=example.com p=reject adkim=r aspf=r fo=0 t=n psd=u rua=mailto:agg@example.com result=fail disp=reject policy=reject applied=p align_dkim=n align_spf=n" >"$tmp/v1/history"
+	run_r v1 --now $NOW import
+	sqlite3 "$tmp/v1/reports.db" "ALTER TABLE message DROP COLUMN forwarder; DELETE FROM schema_version WHERE version = 2"
+	run_r v1 --now $NOW --dry-run aggregate
+	check "schema 1: a dry run refuses it, saying to upgrade" \
+		'[ "$rc" -ne 0 ] && grep -q "schema version 1: run once without --dry-run" "$tmp/v1/err"'
+	run_r v1 --now $NOW aggregate
+	is "schema 1: upgraded to 2 when opened, and aggregated" \
+		"$rc/$(sqlite3 "$tmp/v1/reports.db" 'SELECT MAX(version) FROM schema_version')/$(reports v1 | wc -l | tr -d ' ')" "0/2/1"
+fi
 
 echo "1..$n"
 [ "$fail" -eq 0 ]

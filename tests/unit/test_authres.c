@@ -592,6 +592,86 @@ run_verdict_more(FILE *pyf)
 	str_free(&out);
 }
 
+/* unfold_inplace - the writer's "\n\t" folds as single spaces. */
+static void
+unfold_inplace(struct str *s)
+{
+	char *p;
+
+	while ((p = strstr(s->s, "\n\t")) != NULL) {
+		*p = ' ';
+		memmove(p + 1, p + 2, strlen(p + 2) + 1);
+		s->len--;
+	}
+}
+
+/* run_verdict_arc - arc=pass with the trusted_forwarder detail, arc=fail, temperror, none. */
+static void
+run_verdict_arc(FILE *pyf)
+{
+	struct authres_arc arc = { "pass", NULL, "192.0.2.7", 0, "arc i=2 d=lists.example.org" };
+	struct verdict_input in;
+	struct verdict v;
+	struct str out = STR_INITIALIZER(OUT_MAX);
+	char reason[256];
+
+	fill_input(&in);
+	in.ndkim = 0;
+	verdict_init(&v);
+	v.result = DMARC_RES_FAIL;
+	v.disposition = DISP_NONE;
+	v.policy = DMARC_POLICY_REJECT;
+	v.applied_tag = POLICY_TAG_P;
+	v.overrides = OVERRIDE_TRUSTED_FORWARDER;
+	v.record_found = true;
+	v.record.p = DMARC_POLICY_REJECT;
+	v.record.sp = DMARC_POLICY_UNSET;
+	v.record.np = DMARC_POLICY_UNSET;
+	snprintf(v.header_from, sizeof(v.header_from), "example.com");
+	tap_inteq(authres_write_verdict_arc(&out, "mx.example.org", &in, &v, NULL, NULL, &arc,
+	    reason, sizeof(reason)), AUTHRES_OK, "verdict arc: written");
+	tap_streq(str_cstr(&out), "mx.example.org; spf=pass"
+	    "\n\tsmtp.mailfrom=bounce.example.com; spf=none smtp.helo=mail.example.net;"
+	    "\n\tdkim=none; arc=pass smtp.remote-ip=192.0.2.7 header.oldest-pass=0;"
+	    "\n\tdmarc=fail (p=reject disposition=none override=trusted_forwarder)"
+	    "\n\t(override trusted_forwarder: arc i=2 d=lists.example.org)"
+	    "\n\theader.from=example.com policy.dmarc=none", "verdict arc: pass, trusted_forwarder");
+	tap_ok(roundtrip_ok(str_cstr(&out), "mx.example.org", 5), "verdict arc: round trip");
+	tap_ok(max_line(out.s) <= AUTHRES_FOLD_COLUMN, "verdict arc: lines <= 78");
+	if (pyf != NULL)
+		fprintf(pyf, "mx.example.org%c5%c%s%c", 0, 0, out.s, 0);
+
+	/* fail with a reason: no oldest-pass; no override detail without the bit */
+	v.overrides = 0;
+	v.disposition = DISP_REJECT;
+	arc.result = "fail";
+	arc.comment = "i=2 seal does not verify";
+	arc.oldest_pass = 2;
+	str_reset(&out);
+	authres_write_verdict_arc(&out, "mx", &in, &v, NULL, NULL, &arc, NULL, 0);
+	unfold_inplace(&out);
+	tap_ok(strstr(str_cstr(&out), "; arc=fail (i=2 seal does not verify)"
+	    " smtp.remote-ip=192.0.2.7;") != NULL, "verdict arc fail: comment, no oldest-pass");
+	tap_ok(strstr(str_cstr(&out), "override") == NULL, "verdict arc fail: no override detail");
+	if (pyf != NULL)
+		fprintf(pyf, "mx%c5%c%s%c", 0, 0, out.s, 0);
+
+	arc.result = "temperror";
+	arc.comment = NULL;
+	arc.remote_ip = NULL;
+	str_reset(&out);
+	authres_write_verdict_arc(&out, "mx", &in, &v, NULL, NULL, &arc, NULL, 0);
+	unfold_inplace(&out);
+	tap_ok(strstr(str_cstr(&out), "; arc=temperror;") != NULL, "verdict arc temperror");
+
+	arc.result = NULL;
+	str_reset(&out);
+	authres_write_verdict_arc(&out, "mx", &in, &v, NULL, NULL, &arc, NULL, 0);
+	tap_ok(strstr(str_cstr(&out), " arc=") == NULL, "verdict arc NULL result: no arc=");
+	verdict_free(&v);
+	str_free(&out);
+}
+
 /* ---------------- python authres ---------------- */
 
 static const char pycheck[] =
@@ -655,6 +735,7 @@ main(void)
 	run_folding(pyf);
 	run_verdict(pyf);
 	run_verdict_more(pyf);
+	run_verdict_arc(pyf);
 	if (pyf != NULL) {
 		fclose(pyf);
 		python_check(path);

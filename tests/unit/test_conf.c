@@ -82,6 +82,10 @@ static const struct good_case good_cases[] = {
 	{ "ignore hosts none", "IgnoreHosts none\n", "IgnoreHosts", "none" },
 	{ "ignore mail from normalised", "IgnoreMailFrom Example.COM, b\xc3\xbc" "cher.example.\n",
 	  "IgnoreMailFrom", "example.com, xn--bcher-kva.example" },
+	{ "ARC trusted sealers normalised", "ARCTrustedSealers Lists.Example.ORG fwd.example.net.\n",
+	  "ARCTrustedSealers", "lists.example.org, fwd.example.net" },
+	{ "ARC verify off", "ARCVerify no\n", "ARCVerify", "no" },
+	{ "ARC defaults", "\n", "ARCTrustedSealers", "none" },
 	{ "reject failures off", "RejectFailures no\n", "RejectFailures", "no" },
 	{ "quarantine header spacing", "QuarantineHeader X-Spam:yes\n", "QuarantineHeader",
 	  "X-Spam: yes" },
@@ -262,6 +266,10 @@ static const struct bad_case bad_cases[] = {
 	  NAME ":1: TrustedAuthservIDs: no items (write none for an empty list)" },
 	{ "bad domain", "IgnoreMailFrom example..com\n",
 	  NAME ":1: IgnoreMailFrom: 'example..com': empty label in domain" },
+	{ "bad ARC sealer", "# trusted\nARCTrustedSealers lists.example.org, lists..example.org\n",
+	  NAME ":2: ARCTrustedSealers: 'lists..example.org': empty label in domain" },
+	{ "ARCVerify not a bool", "ARCVerify maybe\n",
+	  NAME ":1: ARCVerify: 'maybe' is not yes or no (yes no true false on off 1 0)" },
 	{ "recursion with nameservers", "Nameservers 127.0.0.1\nSyslog yes\nDNSRecursion yes\n",
 	  NAME ":3: DNSRecursion yes and Nameservers cannot be used together" },
 	{ "budget shorter than timeout", "DNSTimeout 30\n",
@@ -507,7 +515,7 @@ static const char all_keys[] =
 	"OrganizationalDomain psl\nPublicSuffixList \"/tmp/p s l\"\nHonorPct yes\nDNSTimeout 3\n"
 	"DNSBudget 9\nNameservers 192.0.2.53@5353\nDNSRecursion no\n"
 	"TrustAnchorFile /usr/share/dns/root.key\nDNSZoneFile /tmp/zone\nDKIMMinKeyBits 2048\n"
-	"DKIMMaxSignatures 3\nHistoryFile /var/lib/authmilter/history\nRecordAllMessages yes\n"
+	"DKIMMaxSignatures 3\nARCVerify no\nARCTrustedSealers lists.example.org\nHistoryFile /var/lib/authmilter/history\nRecordAllMessages yes\n"
 	"HistoryFsync yes\nReportDatabase /tmp/r.db\nReportSpool /tmp/spool\n"
 	"ReportOrgName \"Example Org\"\nReportEmail dmarc@example.org\n"
 	"ReportSendCommand /usr/local/bin/send -x\nReportMaxBytes 4096\nReportRetentionDays 7\n"

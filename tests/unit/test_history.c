@@ -201,6 +201,43 @@ make_full(struct history_record *h)
 		add_ext(h, "x-k", "v");
 }
 
+/* make_arc, make_arc_bare - the golden record with an ARC result (minor version 1). */
+static void
+make_arc(struct history_record *h)
+{
+	make_golden(h);
+	h->arc = HISTORY_ARC_PASS;
+	h->arc_instance = 2;
+	set(h->arc_sealer, DOMAIN_BUFSIZE, "lists.example.org");
+}
+
+static void
+make_arc_bare(struct history_record *h)
+{
+	make_minimal(h);
+	h->arc = HISTORY_ARC_FAIL;
+}
+
+/* check_arc_version - lines with arc are AMH1.1, those without stay AMH1.0. */
+static void
+check_arc_version(void)
+{
+	struct history_record *h = malloc(sizeof(*h));
+	struct str line = STR_INITIALIZER(HISTORY_LINE_MAX);
+
+	make_arc(h);
+	tap_inteq(history_encode(h, &line), HISTORY_OK, "arc: encode");
+	tap_ok(strncmp(line.s, "AMH1.1 ", 7) == 0, "arc: written as AMH1.1");
+	tap_ok(strstr(line.s, " arc=pass,2,lists.example.org qid=") != NULL, "arc: field text");
+	history_record_free(h);
+	make_golden(h);
+	tap_inteq(history_encode(h, &line), HISTORY_OK, "no arc: encode");
+	tap_ok(strncmp(line.s, "AMH1.0 ", 7) == 0, "no arc: still AMH1.0");
+	history_record_free(h);
+	str_free(&line);
+	free(h);
+}
+
 /* round_trip - encode, decode, compare, encode again: same line. */
 static void
 round_trip(const char *name, void (*make)(struct history_record *))
@@ -313,6 +350,11 @@ static void m_bad_rcpt(struct history_record *h) { h->envelope_to[0][0] = '\0'; 
 static void m_ext_key(struct history_record *h) { add_ext(h, "site", "v"); }
 static void m_null_uri(struct history_record *h) { free(h->rua[0].uri); h->rua[0].uri = NULL; }
 static void m_bad_mode(struct history_record *h) { h->discovery = (enum org_mode)5; }
+static void m_arc_range(struct history_record *h) { h->arc = (enum history_arc)9; }
+static void m_arc_i51(struct history_record *h) { h->arc = HISTORY_ARC_PASS; h->arc_instance = 51; set(h->arc_sealer, DOMAIN_BUFSIZE, "a.example"); }
+static void m_arc_no_i(struct history_record *h) { h->arc = HISTORY_ARC_PASS; set(h->arc_sealer, DOMAIN_BUFSIZE, "a.example"); }
+static void m_arc_bad_d(struct history_record *h) { h->arc = HISTORY_ARC_PASS; h->arc_instance = 1; set(h->arc_sealer, DOMAIN_BUFSIZE, "a..example"); }
+static void m_arc_absent_i(struct history_record *h) { h->arc_instance = 1; }
 
 static const struct enc_case enc_cases[] = {
 	{ "no header_from", m_no_hfrom, HISTORY_MISSING_FIELD },
@@ -336,6 +378,11 @@ static const struct enc_case enc_cases[] = {
 	{ "extension key without x-", m_ext_key, HISTORY_BAD_VALUE },
 	{ "NULL URI", m_null_uri, HISTORY_BAD_VALUE },
 	{ "discovery out of range", m_bad_mode, HISTORY_BAD_WORD },
+	{ "arc out of range", m_arc_range, HISTORY_BAD_WORD },
+	{ "arc instance 51", m_arc_i51, HISTORY_BAD_NUMBER },
+	{ "arc sealer without instance", m_arc_no_i, HISTORY_BAD_NUMBER },
+	{ "arc bad sealer", m_arc_bad_d, HISTORY_BAD_DOMAIN },
+	{ "arc instance without result", m_arc_absent_i, HISTORY_BAD_VALUE },
 };
 
 /* run_enc_cases - each refusal leaves the output empty. */
@@ -502,7 +549,14 @@ static bool g_nopol(const struct history_record *h) { return !h->policy_found &&
 static bool g_dot(const struct history_record *h) { return strcmp(h->header_from, "example.com") == 0; }
 static bool g_v4mapped(const struct history_record *h) { return strcmp(h->source_ip, "::ffff:192.0.2.1") == 0; }
 
+static bool g_arc(const struct history_record *h) { return h->arc == HISTORY_ARC_PASS && h->arc_instance == 3 && strcmp(h->arc_sealer, "lists.example.org") == 0; }
+static bool g_arc_bare(const struct history_record *h) { return h->arc == HISTORY_ARC_TEMPERROR && h->arc_instance == 0; }
+static bool g_arc_skipped(const struct history_record *h) { return h->arc == HISTORY_ARC_ABSENT && h->unknown_keys == 0; }
+
 static const struct good_case good_cases[] = {
+	{ "arc with instance and sealer", "AMH1.1" FIELDS " arc=pass,3,Lists.Example.ORG\n", g_arc },
+	{ "arc result only", "AMH1.1" FIELDS " arc=temperror\n", g_arc_bare },
+	{ "1.1 line without arc", "AMH1.1" FIELDS "\n", g_arc_skipped },
 	{ "newer minor: unknown keys skipped", "AMH1.7" FIELDS " future=1 future=%41\n", g_minor },
 	{ "x- extension kept", BASE " x-site=a%20b\n", g_ext },
 	{ "lower-case hex escape", BASE " dkim=example.com,a%2cb,pass\n", g_lower_hex },
@@ -633,6 +687,13 @@ static const struct bad_case bad_cases[] = {
 	{ "empty qid", BASE " qid=\n", 0, HISTORY_BAD_VALUE, "empty value" },
 	{ "qid too long", BASE " qid=0123456789012345678901234567890123456789012345678901234567890123456789\n", 0, HISTORY_BAD_VALUE, "longer than 63" },
 	{ "empty msgid", BASE " msgid=\n", 0, HISTORY_BAD_VALUE, "empty value" },
+	{ "arc in a 1.0 line", BASE " arc=pass\n", 0, HISTORY_BAD_SYNTAX, "unknown key 'arc' in a version 1.0 line" },
+	{ "arc unknown result", "AMH1.1" FIELDS " arc=maybe\n", 0, HISTORY_BAD_WORD, "maybe" },
+	{ "arc two components", "AMH1.1" FIELDS " arc=pass,2\n", 0, HISTORY_BAD_SYNTAX, "result[,instance,sealer]" },
+	{ "arc instance 0", "AMH1.1" FIELDS " arc=pass,0,a.example\n", 0, HISTORY_BAD_NUMBER, "instance 0" },
+	{ "arc instance 51", "AMH1.1" FIELDS " arc=pass,51,a.example\n", 0, HISTORY_BAD_NUMBER, "arc" },
+	{ "arc bad sealer", "AMH1.1" FIELDS " arc=pass,1,a%20b.example\n", 0, HISTORY_BAD_DOMAIN, "arc" },
+	{ "arc twice", "AMH1.1" FIELDS " arc=pass arc=fail\n", 0, HISTORY_DUPLICATE_KEY, "'arc' appears twice" },
 	{ "bad value in skipped key", "AMH1.9" FIELDS " future=%zz\n", 0, HISTORY_BAD_SYNTAX, "percent escape" },
 };
 
@@ -712,6 +773,9 @@ main(void)
 	round_trip("golden", make_golden);
 	round_trip("rich", make_rich);
 	round_trip("full", make_full);
+	round_trip("arc", make_arc);
+	round_trip("arc without instance", make_arc_bare);
+	check_arc_version();
 	check_golden();
 	check_rich_fields();
 	run_enc_cases();

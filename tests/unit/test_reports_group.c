@@ -238,6 +238,47 @@ test_from_history(void)
 	h.overrides = OVERRIDE_MAILING_LIST | 0x400;
 	report_msg_from_history(&h, &m);
 	tap_inteq(m.overrides, OVERRIDE_MAILING_LIST, "unknown override bits are dropped");
+	h.arc = HISTORY_ARC_PASS;
+	h.arc_instance = 2;
+	snprintf(h.arc_sealer, sizeof(h.arc_sealer), "lists.example.org");
+	report_msg_from_history(&h, &m);
+	tap_streq(m.forwarder, "", "ARC instance without trusted_forwarder: no comment");
+	h.overrides = OVERRIDE_TRUSTED_FORWARDER;
+	report_msg_from_history(&h, &m);
+	tap_streq(m.forwarder, "arc=pass i=2 d=lists.example.org", "trusted_forwarder by ARC: the comment");
+	h.arc_instance = 0;
+	h.arc_sealer[0] = '\0';
+	report_msg_from_history(&h, &m);
+	tap_streq(m.forwarder, "", "trusted_forwarder without an ARC instance: no comment");
+}
+
+/* test_forwarder_rows - the ARC comment separates rows and stays with its row. */
+static void
+test_forwarder_rows(void)
+{
+	struct group g;
+	struct report_msg m;
+
+	group_init(&g);
+	memset(&m, 0, sizeof(m));
+	m.source_ip = "192.0.2.1";
+	m.header_from = "a.example";
+	m.result = DMARC_RES_FAIL;
+	m.disposition = DISP_NONE;
+	m.policy = DMARC_POLICY_REJECT;
+	m.overrides = OVERRIDE_TRUSTED_FORWARDER;
+	snprintf(m.forwarder, sizeof(m.forwarder), "arc=pass i=1 d=l1.example");
+	group_add(&g, &m);
+	group_add(&g, &m);
+	snprintf(m.forwarder, sizeof(m.forwarder), "arc=pass i=2 d=l2.example");
+	group_add(&g, &m);
+	group_sort(&g);
+	tap_inteq((long long)g.nrows, 2, "forwarder rows: two sealers, two rows");
+	tap_ok(g.nrows == 2 && g.rows[0]->count == 2 && g.rows[0]->forwarder != NULL &&
+	    strcmp(g.rows[0]->forwarder, "arc=pass i=1 d=l1.example") == 0 &&
+	    strcmp(g.rows[1]->forwarder, "arc=pass i=2 d=l2.example") == 0,
+	    "forwarder rows: counts and comments kept, sorted");
+	group_free(&g);
 }
 
 int
@@ -249,5 +290,6 @@ main(void)
 		test_case(&cases[i]);
 	test_reasons();
 	test_from_history();
+	test_forwarder_rows();
 	return tap_done();
 }

@@ -2,7 +2,8 @@
 -- case file, against the running authmilter at $SOCKET.  A case file has
 -- "key value" lines (see tests/wire/README.md): the session (ip, helo,
 -- auth, mailfrom, rcpt, message) and what must come back (want,
--- want_reply, want_header, want_no_header, want_delete, want_quarantine).
+-- want_reply, want_header, want_no_method, want_no_header, want_delete,
+-- want_quarantine).
 -- Prints TAP lines without the plan (run.sh numbers and counts them).
 
 local socket = os.getenv("SOCKET")
@@ -130,6 +131,10 @@ local function verify(c, conn, got)
 	for _, h in ipairs(c.want_header or {}) do
 		local ok = ar ~= nil and ar:find(h, 1, true) ~= nil
 		check(ok, c.name .. ": Authentication-Results has '" .. h .. "'" .. (ok and "" or (" (got " .. tostring(ar) .. ")")))
+	end
+	for _, m in ipairs(c.want_no_method or {}) do
+		local ok = ar ~= nil and ar:find(";%s+" .. m .. "=") == nil
+		check(ok, c.name .. ": Authentication-Results has no " .. m .. "= (got " .. tostring(ar) .. ")")
 	end
 	if c.want_no_header ~= nil then
 		check(ar == nil, c.name .. ": no Authentication-Results added (got " .. tostring(ar) .. ")")

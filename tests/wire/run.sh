@@ -3,7 +3,8 @@
 # driven by Debian's miltertest (tests/wire/driver.lua, one SMTP session per
 # tests/wire/cases/*.case), resolving through a private nsd on 127.0.0.1
 # that serves tests/wire/wire.zone plus a DKIM key made during the test
-# (messages signed by python3-dkim, tests/wire/sign.py).  Then: one history
+# (messages signed by python3-dkim, tests/wire/sign.py; ARC chains sealed by
+# python3-dkim, tests/wire/arc_seal.py).  Then: one history
 # record per evaluated message, SIGHUP reload (good and bad file),
 # TCP_NODELAY on the daemon's connections, clean stop on SIGTERM.
 # TAP output.  Stops only the processes it started, by PID.
@@ -44,7 +45,8 @@ free_port() {
 
 "$PY" "$src/sign.py" "$tmp" "$src" || { echo "Bail out! signing failed"; exit 1; }
 "$PY" "$src/bad_input.py" "$tmp" || { echo "Bail out! bad_input.py failed"; exit 1; }
-cat "$src/wire.zone" "$tmp/keys.zone" >"$tmp/zone"
+"$PY" "$src/arc_seal.py" "$tmp" || { echo "Bail out! arc_seal.py failed"; exit 1; }
+cat "$src/wire.zone" "$tmp/keys.zone" "$tmp/arc.zone" >"$tmp/zone"
 nsport=$(sh "$top_srcdir/tests/dns/nsd-start.sh" "$tmp/nsd" "$tmp/zone" example) ||
 	{ echo "Bail out! cannot start nsd"; exit 1; }
 port=$(free_port)
@@ -61,6 +63,7 @@ Syslog			no
 HoldQuarantinedMessages	yes
 IgnoreMailFrom		ignored.wire.example
 HistoryFile		$tmp/history
+ARCTrustedSealers	lists.wire.example
 $2
 CONF
 }
@@ -116,6 +119,12 @@ got_hist=$(cat "$tmp/history" 2>/dev/null | grep -c "^AMH1")
 check "history records written ($got_hist)" '[ "$got_hist" -ge 10 ] && [ "$got_hist" -le "$want_hist" ]'
 check "history has the reject of reject.wire.example" \
 	'grep -q "hfrom=reject.wire.example.*disp=reject" "$tmp/history"'
+check "history has the ARC override (AMH1.1, override and arc fields)" \
+	'grep -q "^AMH1\.1 .*hfrom=signed.wire.example .*disp=none .*override=trusted_forwarder .*arc=pass,1,lists.wire.example" "$tmp/history"'
+check "history has the untrusted chain, rejected, without an override" \
+	'grep "hfrom=signed.wire.example .*disp=reject" "$tmp/history" | grep -q " arc=pass "'
+check "the log line names the ARC result and the override" \
+	'grep -q "arc=pass dmarc=fail .*action=accept override=trusted_forwarder(arc i=1 d=lists.wire.example)" "$tmp/milter.log"'
 
 # Rotation: the history file moved away is made again at the next record.
 mv "$tmp/history" "$tmp/history.1"
@@ -156,6 +165,13 @@ check "good reload is logged" 'grep -q "configuration reloaded" "$tmp/milter.log
 CASES="$src/cases/02-reject.case" miltertest -s "$src/driver.lua" >"$tmp/after.out" 2>&1
 check "after reload (RejectFailures no) the spoof is no longer rejected" \
 	'grep -q "^not ok 02-reject: reject (got accept/accept)" "$tmp/after.out"'
+write_conf "$tmp/authmilter.conf" "RejectFailures	no
+ARCVerify	no"
+kill -HUP "$mpid"; sleep 1
+CASES="$src/arc-verify-off.case" miltertest -s "$src/driver.lua" >"$tmp/arcoff.out" 2>&1
+check "after reload (ARCVerify no) the sealed message gets no arc= result" \
+	'grep -q "^ok arc-verify-off: Authentication-Results has no arc=" "$tmp/arcoff.out" && ! grep -q "^not ok" "$tmp/arcoff.out"'
+sed 's/^/# /' "$tmp/arcoff.out"
 
 # A unix socket (and UMask): the same daemon code on "unix:PATH".
 sed "s|^Socket.*|Socket local:$tmp/authmilter.sock|; s|^HistoryFile.*||" "$tmp/good.conf" >"$tmp/unix.conf"
