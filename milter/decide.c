@@ -410,7 +410,10 @@ arc_authres(const struct facts *f, const struct decision *d, struct authres_arc 
 	memset(a, 0, sizeof(*a));
 	if (f->arc == NULL)
 		return;
-	a->result = arc_result_word(f->arc);
+	/* RFC 8617 registers none, pass and fail only: a key lookup that
+	 * failed temporarily is a failed chain whose comment says so (the
+	 * log line and the history record keep "temperror"). */
+	a->result = arc_chain_name(f->arc->chain);
 	if (f->arc->chain != ARC_CHAIN_NONE)
 		a->remote_ip = f->ip;
 	if (f->arc->chain == ARC_CHAIN_FAIL)
