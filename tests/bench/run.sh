@@ -41,6 +41,8 @@
 # (2000: runs without quick-ack) BENCH_C1_MESSAGES (1000: concurrency 1)
 # BENCH_RSS_MESSAGES (1000000; 0 skips it) BENCH_CHAIN (yes)
 # BENCH_OUT (bench-results) BENCH_CORPUS (bench-corpus) BENCH_INSTALL (yes)
+# BENCH_AUTHMILTER_CONF ("": more lines for authmilter's configuration, e.g.
+# "ARCVerify no", to measure what a feature costs)
 # BENCH_RUNS ("compare c64 noqa rss": the groups of runs above; "perf" and
 # "callgrind" add profiles of authmilter, BENCH_OUT/perf-authmilter.txt and
 # callgrind-authmilter*.txt).
@@ -62,11 +64,12 @@ BENCH_CHAIN=${BENCH_CHAIN:-yes}
 BENCH_OUT=${BENCH_OUT:-$top_builddir/bench-results}
 BENCH_CORPUS=${BENCH_CORPUS:-$top_builddir/bench-corpus}
 BENCH_INSTALL=${BENCH_INSTALL:-yes}
+BENCH_AUTHMILTER_CONF=${BENCH_AUTHMILTER_CONF:-}
 BENCH_RUNS=${BENCH_RUNS:-compare c64 noqa rss}
 export BENCH_RUNS
 export top_srcdir top_builddir BENCH_MESSAGES BENCH_DOMAINS BENCH_SEED BENCH_REPEAT \
 	BENCH_WARMUP BENCH_NOQA_MESSAGES BENCH_C1_MESSAGES BENCH_RSS_MESSAGES BENCH_CHAIN \
-	BENCH_OUT BENCH_CORPUS BENCH_INSTALL
+	BENCH_OUT BENCH_CORPUS BENCH_INSTALL BENCH_AUTHMILTER_CONF
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 PATH="$PATH:/usr/sbin:/sbin"
@@ -281,6 +284,7 @@ AuthservID		mx.bench.example
 Nameservers		127.0.0.1@$uport
 HoldQuarantinedMessages	yes
 CONF
+	[ -n "$BENCH_AUTHMILTER_CONF" ] && printf '%s\n' "$BENCH_AUTHMILTER_CONF" >>"$tmp/authmilter.conf"
 	rm -f "$tmp/authmilter.pid"
 	"$milter" -c "$tmp/authmilter.conf" || die "authmilter did not start"
 	apid=$(wait_pidfile "$tmp/authmilter.pid") || die "authmilter wrote no PidFile"
