@@ -78,7 +78,9 @@ struct arc_outcome {
 	char reason[192];		/* why fail, "" otherwise */
 	unsigned n;			/* sets in nset (the highest instance seen,
 					 * capped at ARC_MAX_INSTANCES) */
-	struct arc_set_result set[ARC_MAX_INSTANCES];	/* set[k].i == k + 1 */
+	struct arc_set_result set[ARC_MAX_INSTANCES];	/* set[k].i == k + 1;
+					 * only set[0..n) is ever written */
+	/* (arc_outcome_free resets the fields after set[] one by one) */
 	unsigned oldest_pass;		/* header.oldest-pass, 0: none */
 	bool temperror;			/* a key lookup failed temporarily */
 };

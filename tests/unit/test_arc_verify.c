@@ -304,6 +304,42 @@ test_threads(struct resolver *r)
 	arc_engine_free(e);
 }
 
+/* same_as_fresh - is o, after arc_outcome_free, what arc_outcome_init makes? */
+static bool
+same_as_fresh(const struct arc_outcome *o)
+{
+	static struct arc_outcome fresh;
+	const struct arc_set_result *a, *b;
+	unsigned k;
+	bool same;
+
+	arc_outcome_init(&fresh);
+	same = o->chain == fresh.chain && o->reason[0] == '\0' && o->n == 0 &&
+	    o->oldest_pass == 0 && !o->temperror;
+	for (k = 0; same && k < ARC_MAX_INSTANCES; k++) {
+		a = &o->set[k];
+		b = &fresh.set[k];
+		same = a->i == b->i && a->seal_d[0] == '\0' && a->seal_s[0] == '\0' &&
+		    a->ams_d[0] == '\0' && a->ams_s[0] == '\0' && a->cv[0] == '\0' &&
+		    a->ams == b->ams && a->seal == b->seal && a->key_bits == 0 &&
+		    a->reason[0] == '\0' && a->aar.len == 0 && a->aar.max == b->aar.max;
+	}
+	arc_outcome_free(&fresh);
+	return same;
+}
+
+/* test_reuse - an outcome freed after a chain is as good as a new one. */
+static void
+test_reuse(struct resolver *r, struct arc_outcome *out)
+{
+	run_case(r, &cases[7], out);
+	tap_ok(out->n >= 1 && out->set[0].aar.len > 0, "reuse: the outcome holds %u sets", out->n);
+	arc_outcome_free(out);
+	tap_ok(same_as_fresh(out), "reuse: after arc_outcome_free it equals a fresh outcome");
+	arc_outcome_free(out);
+	tap_ok(same_as_fresh(out), "reuse: freeing twice is harmless");
+}
+
 int
 main(void)
 {
@@ -325,6 +361,7 @@ main(void)
 		if (k == 0)
 			test_details(&out);
 	}
+	test_reuse(r, &out);
 	test_limits(r, &out);
 	test_threads(r);
 	arc_outcome_free(&out);
