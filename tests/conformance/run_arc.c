@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "arc_verify.h"
+#include "dkim_feed.h"
 #include "resolver.h"
 #include "suite.h"
 #include "tap.h"
@@ -70,39 +71,6 @@ put_record(FILE *out, const char *name, size_t nlen, const char *val, size_t vle
 	free(clean);
 }
 
-/* feed_message - an LF message: header fields (folds kept, as CRLF) and the body as CRLF. */
-static void
-feed_message(struct arc_msg *m, const char *p)
-{
-	struct str field = STR_INITIALIZER(1 << 20);
-	size_t n;
-
-	while (*p != '\0' && *p != '\n') {
-		n = strcspn(p, "\n");
-		if (*p != ' ' && *p != '\t' && field.len > 0) {
-			arc_msg_header(m, field.s, field.len);
-			str_reset(&field);
-		}
-		if (field.len > 0)
-			str_append(&field, "\r\n", 2);
-		str_append(&field, p, n);
-		p += n + (p[n] == '\n');
-	}
-	if (field.len > 0)
-		arc_msg_header(m, field.s, field.len);
-	str_free(&field);
-	arc_msg_eoh(m);
-	if (*p == '\n')
-		p++;
-	while (*p != '\0') {
-		n = strcspn(p, "\n");
-		arc_msg_body(m, (const unsigned char *)p, n);
-		if (p[n] == '\n')
-			arc_msg_body(m, (const unsigned char *)"\r\n", 2);
-		p += n + (p[n] == '\n');
-	}
-}
-
 /* verify - the chain result of msg with DNS from the zone file zone. */
 static int
 verify(const char *zone, const char *msg, struct arc_outcome *out, char *err,
@@ -122,7 +90,7 @@ verify(const char *zone, const char *msg, struct arc_outcome *out, char *err,
 		resolver_free(r);
 		return -1;
 	}
-	feed_message(m, msg);
+	arc_feed_message(m, msg, strlen(msg), 0);
 	arc_msg_eom(m, out);
 	arc_msg_free(m);
 	arc_engine_free(e);

@@ -37,6 +37,7 @@
 
 #include "arc_sign.h"
 #include "arc_verify.h"
+#include "dkim_feed.h"
 #include "resolver.h"
 #include "tap.h"
 #include "testdns.h"
@@ -331,63 +332,6 @@ check_long_chain(const struct arc_outcome *out, const char *file)
 	tap_inteq(bad, 0, "%s: every set as sealed, AMS and seal pass", file);
 }
 
-/* to_crlf - msg with every bare LF made CRLF, as the MTA hands it over. */
-static char *
-to_crlf(const char *msg, size_t len, size_t *outlen)
-{
-	char *out = malloc(2 * len + 1);
-	size_t i, n = 0;
-
-	if (out == NULL)
-		return NULL;
-	for (i = 0; i < len; i++) {
-		if (msg[i] == '\n' && (i == 0 || msg[i - 1] != '\r'))
-			out[n++] = '\r';
-		out[n++] = msg[i];
-	}
-	out[n] = '\0';
-	*outlen = n;
-	return out;
-}
-
-/*
- * feed - the message as the milter sees it: each header field (folds kept,
- * no trailing CRLF) in order, the end of the header, the body in pieces of
- * chunk bytes (0: whole).  Returns -1 when a call failed.
- */
-static int
-feed(struct arc_msg *m, const char *msg, size_t len, size_t chunk)
-{
-	const char *p = msg, *end = msg + len, *field = NULL, *fend = NULL;
-	int rc = 0;
-
-	while (p < end && !(p[0] == '\r' && p[1] == '\n')) {
-		const char *eol = strstr(p, "\r\n");
-
-		eol = eol != NULL ? eol : end;
-		if (*p != ' ' && *p != '\t') {
-			if (field != NULL && arc_msg_header(m, field, (size_t)(fend - field)) != 0)
-				rc = -1;
-			field = p;
-		}
-		fend = eol;
-		p = eol == end ? end : eol + 2;
-	}
-	if (field != NULL && arc_msg_header(m, field, (size_t)(fend - field)) != 0)
-		rc = -1;
-	if (arc_msg_eoh(m) != 0)
-		rc = -1;
-	p = p + 2 <= end ? p + 2 : end;
-	while (p < end) {
-		size_t n = chunk == 0 || (size_t)(end - p) < chunk ? (size_t)(end - p) : chunk;
-
-		if (arc_msg_body(m, (const unsigned char *)p, n) != 0)
-			rc = -1;
-		p += n;
-	}
-	return rc;
-}
-
 /*
  * verify - verify dir/file.eml with an engine over r: 0, -1 when feeding
  * failed (out is still filled), -2 when it could not be verified at all.
@@ -399,26 +343,22 @@ verify(struct resolver *r, const char *dir, const struct arc_case *c,
 	struct arc_config cfg = { .min_key_bits = c->min_key_bits };
 	struct arc_engine *e;
 	struct arc_msg *m;
-	char path[600], err[256] = "", *raw, *msg;
-	size_t rawlen = 0, len = 0;
+	char path[600], err[256] = "", *raw;
+	size_t rawlen = 0;
 	int rc = -2;
 
 	snprintf(path, sizeof(path), "%s/%s.eml", dir, c->file);
 	if ((raw = test_read_file(path, &rawlen)) == NULL)
 		return -2;
-	msg = to_crlf(raw, rawlen, &len);
-	free(raw);
-	if (msg == NULL)
-		return -2;
 	if ((e = arc_engine_new(&cfg, r, err, sizeof(err))) == NULL)
 		tap_diag("arc_engine_new: %s", err);
 	else if ((m = arc_msg_new(e)) != NULL) {
-		rc = feed(m, msg, len, c->chunk);
+		rc = arc_feed_message(m, raw, rawlen, c->chunk);
 		arc_msg_eom(m, out);
 		arc_msg_free(m);
 	}
 	arc_engine_free(e);
-	free(msg);
+	free(raw);
 	return rc;
 }
 
@@ -541,7 +481,7 @@ check_budget(const char *dir, struct arc_outcome *out)
 		goto out;
 	arc_outcome_init(out);
 	t0 = resolver_now_ms();
-	feed(m, msg, len, 0);
+	arc_feed_message(m, msg, len, 0);
 	arc_msg_eom(m, out);
 	dt = resolver_now_ms() - t0;
 	tap_ok(out->chain == ARC_CHAIN_FAIL && out->temperror, "budget: fail, temperror (%s)",
@@ -585,7 +525,7 @@ worker_main(void *arg)
 				continue;
 			arc_outcome_init(w->out);
 			if ((m = arc_msg_new(w->e)) != NULL) {
-				feed(m, w->msg[(i + round * 7) % ncases],
+				arc_feed_message(m, w->msg[(i + round * 7) % ncases],
 				    w->len[(i + round * 7) % ncases], c->chunk);
 				arc_msg_eom(m, w->out);
 				arc_msg_free(m);

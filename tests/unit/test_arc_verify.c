@@ -15,9 +15,13 @@
 #include <string.h>
 
 #include "arc_verify.h"
+#include "dkim_feed.h"
 #include "resolver.h"
 #include "tap.h"
 #include "testfile.h"
+
+/* The body is fed in pieces of this many bytes, to exercise the streaming. */
+#define BODY_PIECE 64
 
 struct verify_case {
 	const char *name;
@@ -92,36 +96,6 @@ edit(const char *text, const char *from, const char *to)
 	return out;
 }
 
-/* feed - a CRLF (or LF) message: fields with their folds, then the body. */
-static void
-feed(struct arc_msg *m, const char *p)
-{
-	struct str field = STR_INITIALIZER(1 << 20);
-	size_t n, len;
-
-	while (*p != '\0' && *p != '\n' && strncmp(p, "\r\n", 2) != 0) {
-		n = strcspn(p, "\n");
-		len = n > 0 && p[n - 1] == '\r' ? n - 1 : n;
-		if (*p != ' ' && *p != '\t' && field.len > 0) {
-			arc_msg_header(m, field.s, field.len);
-			str_reset(&field);
-		}
-		if (field.len > 0)
-			str_append(&field, "\r\n", 2);
-		str_append(&field, p, len);
-		p += n + (p[n] == '\n');
-	}
-	if (field.len > 0)
-		arc_msg_header(m, field.s, field.len);
-	str_free(&field);
-	arc_msg_eoh(m);
-	p += *p == '\r' ? 2 : (*p == '\n');
-	/* in two pieces, to exercise the streaming */
-	n = strlen(p) / 2;
-	arc_msg_body(m, (const unsigned char *)p, n);
-	arc_msg_body(m, (const unsigned char *)p + n, strlen(p) - n);
-}
-
 /* load - the case's message text (malloc'd). */
 static char *
 load(const struct verify_case *c)
@@ -156,7 +130,7 @@ run_case(struct resolver *r, const struct verify_case *c, struct arc_outcome *ou
 		arc_engine_free(e);
 		return;
 	}
-	feed(m, text);
+	arc_feed_message(m, text, strlen(text), BODY_PIECE);
 	arc_msg_eom(m, out);
 	arc_msg_free(m);
 	arc_engine_free(e);
@@ -264,7 +238,7 @@ worker_run(void *arg)
 				w->bad++;
 				continue;
 			}
-			feed(m, w->text[j]);
+			arc_feed_message(m, w->text[j], strlen(w->text[j]), BODY_PIECE);
 			arc_msg_eom(m, out);
 			arc_msg_free(m);
 			if (out->chain != ARC_CHAIN_PASS || out->n != (unsigned)j + 1)
