@@ -140,6 +140,18 @@ arc_outcome_free(struct arc_outcome *o)
 	o->temperror = false;
 }
 
+unsigned
+arc_header_oldest_pass(const struct arc_outcome *o)
+{
+	return o->oldest_pass > 1 ? o->oldest_pass : 0;
+}
+
+const char *
+arc_result_name(const struct arc_outcome *o)
+{
+	return o->temperror ? "temperror" : arc_chain_name(o->chain);
+}
+
 const char *
 arc_chain_name(enum arc_chain c)
 {

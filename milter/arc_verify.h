@@ -98,6 +98,15 @@ struct arc_msg;
 void arc_outcome_init(struct arc_outcome *o);
 void arc_outcome_free(struct arc_outcome *o);
 
+/* arc_header_oldest_pass - the Authentication-Results header.oldest-pass
+ * of o: its oldest_pass, but 0 when every AMS verifies (RFC 8617 5.2, the
+ * IANA registry's "0 if they all pass"). */
+unsigned arc_header_oldest_pass(const struct arc_outcome *o);
+
+/* arc_result_name - the result for logs and the history record: the chain
+ * name, or "temperror" when a key lookup failed temporarily. */
+const char *arc_result_name(const struct arc_outcome *o);
+
 /* arc_chain_name - "none", "pass", "fail". */
 const char *arc_chain_name(enum arc_chain c);
 

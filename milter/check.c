@@ -506,7 +506,7 @@ json_arc(const struct decision *d)
 	printf(",\n    \"reason\": ");
 	json_str(o->reason);
 	printf(",\n    \"oldest_pass\": %u,\n    \"header_oldest_pass\": %u,\n    \"temperror\": %s",
-	    o->oldest_pass, o->oldest_pass > 1 ? o->oldest_pass : 0, o->temperror ? "true" : "false");
+	    o->oldest_pass, arc_header_oldest_pass(o), o->temperror ? "true" : "false");
 	printf(",\n    \"override\": ");
 	if (d->arc_override.applies) {
 		printf("{\"reason\": \"trusted_forwarder\", \"i\": %u, \"d\": ", d->arc_override.i);
@@ -531,10 +531,10 @@ arc_line(const struct decision *d, struct str *out)
 
 	if (o == NULL || o->chain == ARC_CHAIN_NONE)
 		return;
-	(void)str_printf(out, "arc: %s", o->temperror ? "temperror" : arc_chain_name(o->chain));
+	(void)str_printf(out, "arc: %s", arc_result_name(o));
 	(void)str_printf(out, " (%u instance%s", o->n, o->n == 1 ? "" : "s");
 	if (o->chain == ARC_CHAIN_PASS)
-		(void)str_printf(out, ", oldest-pass %u", o->oldest_pass > 1 ? o->oldest_pass : 0);
+		(void)str_printf(out, ", oldest-pass %u", arc_header_oldest_pass(o));
 	(void)str_appends(out, ")");
 	if (o->reason[0] != '\0')
 		(void)str_printf(out, ": %s", o->reason);

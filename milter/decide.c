@@ -395,13 +395,6 @@ arc_trusted(const struct conf *c, const struct facts *f, struct decision *d,
 		d->arc_override.applies = false;
 }
 
-/* arc_result_word - the arc= result: temperror when a key lookup failed temporarily. */
-static const char *
-arc_result_word(const struct arc_outcome *o)
-{
-	return o->temperror ? "temperror" : arc_chain_name(o->chain);
-}
-
 /* arc_authres - the arc resinfo of f (result NULL when ARC was not verified). */
 static void
 arc_authres(const struct facts *f, const struct decision *d, struct authres_arc *a,
@@ -418,8 +411,7 @@ arc_authres(const struct facts *f, const struct decision *d, struct authres_arc 
 		a->remote_ip = f->ip;
 	if (f->arc->chain == ARC_CHAIN_FAIL)
 		a->comment = f->arc->reason;
-	/* header.oldest-pass: 0 when every AMS still verifies (RFC 8617 5.2). */
-	a->oldest_pass = f->arc->oldest_pass > 1 ? f->arc->oldest_pass : 0;
+	a->oldest_pass = arc_header_oldest_pass(f->arc);
 	arc_override_detail(&d->arc_override, detail, size);
 	a->override_detail = detail;
 }
@@ -514,7 +506,7 @@ log_results(const struct facts *f, struct str *l)
 		    f->dkim.sig[i].s, f->dkim.sig[i].reason[0] ? ": " : "",
 		    f->dkim.sig[i].reason);
 	if (f->arc != NULL)
-		(void)str_printf(l, " arc=%s%s%s%s", arc_result_word(f->arc),
+		(void)str_printf(l, " arc=%s%s%s%s", arc_result_name(f->arc),
 		    f->arc->reason[0] ? "(" : "", f->arc->reason, f->arc->reason[0] ? ")" : "");
 }
 
