@@ -344,13 +344,15 @@ feed_field(struct message *m, const char *f, size_t n, struct str *name, struct 
 
 	while (n > 0 && (f[n - 1] == '\n' || f[n - 1] == '\r'))
 		n--;
-	if (colon == NULL || colon == f || memchr(f, '\0', n) != NULL)
+	if (colon == NULL || colon == f)
 		return;				/* not a field: the MTA would not pass it either */
 	if (str_set(name, f, (size_t)(colon - f)) != STR_OK ||
 	    str_set(value, colon + 1, n - (size_t)(colon + 1 - f)) != STR_OK)
 		die("header field too large");
 	while (name->len > 0 && (name->s[name->len - 1] == ' ' || name->s[name->len - 1] == '\t'))
 		name->s[--name->len] = '\0';
+	/* The milter protocol carries C strings: a NUL ends the name or the
+	 * value there, as it does for the daemon (and for readers in C). */
 	message_header(m, str_cstr(name), str_cstr(value), true);
 }
 

@@ -123,9 +123,24 @@ static const struct conf_key keys[] = {
 	  .off = OFF(reject_multi_value_from),
 	  .doc = "Reject messages whose From header holds several addresses; no: evaluate "
 	    "each author domain, the strictest result wins." },
+	{ .name = "RejectUnusableFrom", .type = CONF_T_BOOL, .def = "yes",
+	  .off = OFF(reject_unusable_from),
+	  .doc = "Reject (550 5.7.1) messages whose From field gives no usable author domain: "
+	    "no From field, a syntax authmilter cannot read unambiguously, no address, an "
+	    "address literal, a domain that is not a valid name, more addresses or domains "
+	    "than it evaluates; no: evaluate the domains a mail reader may display instead.",
+	  .more = "Mail readers show such fields in their own ways (\"Billing "
+	    "<billing@bank.example>>\" reads as billing@bank.example), so a From that "
+	    "DMARC cannot evaluate must not pass unchecked.  With no, every \"@domain\" in "
+	    "the field, in its text and with RFC 2047 encoded words decoded, is evaluated "
+	    "and the strictest policy among them applies; when none is found the message "
+	    "is accepted with dmarc=none and the reason in Authentication-Results." },
 	{ .name = "RequiredHeaders", .type = CONF_T_BOOL, .def = "no", .off = OFF(required_headers),
-	  .doc = "Reject messages whose header breaks the field counts of RFC 5322 3.6 "
-	    "(no From or Date, two of them) or whose From has no domain." },
+	  .doc = "Reject messages whose header breaks the field counts of RFC 5322 3.6: "
+	    "no From or no Date field, or two of From, Date, Sender, Reply-To, To, Cc, "
+	    "Bcc, Message-ID, In-Reply-To, References or Subject.",
+	  .more = "Checked before RejectUnusableFrom; a missing Date counts.  Whether the "
+	    "From field can be read is RejectUnusableFrom's rule, not this one." },
 	{ .name = "RejectText", .type = CONF_T_TEXT,
 	  .def = "5.7.1 rejected by DMARC policy for ${domain}",
 	  .off = OFF(reject_text), .conv = conf_conv_reject_text,

@@ -79,6 +79,7 @@ struct conf {
 	char *quarantine_header;	/* QuarantineHeader, always "Name: value" (one blank after ':') */
 	bool reject_multi_value_from;	/* RejectMultiValueFrom */
 	bool required_headers;		/* RequiredHeaders */
+	bool reject_unusable_from;	/* RejectUnusableFrom */
 	char *reject_text;		/* RejectText: "5.X.Y text" template, see conf_reject_text_expand */
 	enum conf_fail_action dns_fail_action;	/* DNSFailAction */
 	enum conf_fail_action internal_error_action;	/* InternalErrorAction */

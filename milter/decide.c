@@ -2,9 +2,13 @@
  * decide.c - facts in, decision out; see decide.h.  The order of the
  * rules is the documented one (authmilter.conf(5), README):
  *   1. RequiredHeaders: an RFC 5322 3.6 field count violation is rejected;
- *   2. RejectMultiValueFrom: several author domains are rejected;
- *   3. a DNS temporary failure: DNSFailAction (when enforcing);
- *   4. the DMARC disposition: reject (RejectFailures), quarantine
+ *   2. RejectUnusableFrom: From field(s) that give no usable author domain
+ *      set are rejected (with RejectUnusableFrom no, the domains a reader
+ *      may display are evaluated instead; more than are evaluated is a
+ *      reject all the same);
+ *   3. RejectMultiValueFrom: several author domains are rejected;
+ *   4. a DNS temporary failure: DNSFailAction (when enforcing);
+ *   5. the DMARC disposition: reject (RejectFailures), quarantine
  *      (HoldQuarantinedMessages or QuarantineHeader), or accept; before
  *      that a DMARC failure may be overridden (trusted_forwarder) by a
  *      passing ARC chain through a sealer in ARCTrustedSealers.
@@ -149,9 +153,15 @@ add_dkim(struct verdict_input *in, const struct dkim_outcome *o,
 	}
 }
 
-/* add_authors - the author domains of the From field(s) into in. */
+/*
+ * add_authors - the author domains of the From field(s) into in.  When the
+ * fields do not name every author domain (from_usable, and every field
+ * kept whole), *usable is false and, with RejectUnusableFrom no, the
+ * domains a reader may display (from_recover) are the authors instead.
+ */
 static void
-add_authors(const struct facts *f, struct verdict_input *in, struct from_result *fr)
+add_authors(const struct conf *c, const struct facts *f, struct verdict_input *in,
+    struct from_result *fr, bool *usable)
 {
 	const char *vals[FACTS_MAX_FROM];
 	size_t lens[FACTS_MAX_FROM], i;
@@ -162,8 +172,8 @@ add_authors(const struct facts *f, struct verdict_input *in, struct from_result 
 	}
 	from_collect(vals, lens, f->nfrom, fr);
 	in->nauthors = 0;
-	if (fr->status != FROM_OK && fr->status != FROM_MULTI_SAME_DOMAIN &&
-	    fr->status != FROM_MULTI_DIFF_DOMAIN && fr->status != FROM_MULTIPLE_HEADERS)
+	*usable = from_usable(fr) && !f->from_lost;
+	if (!*usable && (c->reject_unusable_from || from_recover(vals, lens, f->nfrom, fr) == 0))
 		return;
 	for (i = 0; i < fr->ndomains && i < VERDICT_MAX_AUTHORS; i++)
 		memcpy(in->authors[in->nauthors++], fr->domains[i], DOMAIN_BUFSIZE);
@@ -172,7 +182,7 @@ add_authors(const struct facts *f, struct verdict_input *in, struct from_result 
 /* fill_input - everything the verdict depends on. */
 static void
 fill_input(const struct runtime *rt, const struct facts *f, struct verdict_input *in,
-    struct authres_dkim_extra *extra, struct from_result *fr)
+    struct authres_dkim_extra *extra, struct from_result *fr, bool *usable)
 {
 	size_t i;
 
@@ -188,7 +198,7 @@ fill_input(const struct runtime *rt, const struct facts *f, struct verdict_input
 	}
 	if (f->dkim_done)
 		add_dkim(in, &f->dkim, extra);
-	add_authors(f, in, fr);
+	add_authors(rt->conf, f, in, fr, usable);
 	in->mode = rt->conf->org_mode;
 	in->psl = rt->psl;
 	in->honor_pct = rt->conf->honor_pct;
@@ -289,6 +299,21 @@ quarantine(const struct conf *c, struct decision *d)
 	(void)str_appends(&d->add_value, colon);
 }
 
+/*
+ * reject_unusable - RejectUnusableFrom: no author domain set to evaluate
+ * is a reject, never a pass (and more domains than are evaluated, even
+ * with RejectUnusableFrom no).
+ */
+static void
+reject_unusable(struct decision *d, const char *why)
+{
+	char text[REPLY_MAX];
+
+	snprintf(text, sizeof(text), "message not RFC 5322 compliant: %s", why);
+	d->action = ACTION_REJECT;
+	set_reply(d, "550", "5.7.1", text);
+}
+
 /* not_enforced - RejectFailures no: a reject is lowered to none (local_policy). */
 static void
 not_enforced(struct verdict *v)
@@ -301,7 +326,7 @@ not_enforced(struct verdict *v)
 /* choose - the action, by the rules in the file comment. */
 static void
 choose(const struct conf *c, const struct facts *f, const struct from_result *fr,
-    struct decision *d)
+    const char *unusable, struct decision *d)
 {
 	const char *why;
 	struct verdict *v = &d->verdict;
@@ -309,6 +334,10 @@ choose(const struct conf *c, const struct facts *f, const struct from_result *fr
 	if (c->required_headers && (why = header_violation(f)) != NULL) {
 		d->action = ACTION_REJECT;
 		set_reply(d, "550", "5.7.1", why);
+		return;
+	}
+	if (unusable != NULL && (c->reject_unusable_from || fr->overflow || f->from_lost)) {
+		reject_unusable(d, unusable);
 		return;
 	}
 	if (c->reject_multi_value_from && fr->ndomains > 1) {
@@ -546,15 +575,35 @@ ignored_author(const struct conf *c, const struct verdict_input *in)
 	return NULL;
 }
 
-/* no_author_why - the reason= of dmarc=none when no author domain was usable. */
+/*
+ * unusable_why - why the From field(s) of f name no usable author domain
+ * set (for the reply, the log line and the A-R reason=).
+ */
 static const char *
-no_author_why(const struct from_result *fr, char *buf, size_t size)
+unusable_why(const struct facts *f, const struct from_result *fr, char *buf, size_t size)
 {
-	if (fr->status == FROM_NONE)
-		return "no From field";
-	snprintf(buf, size, "unusable From field: %s%s%s", from_status_name(fr->status),
-	    fr->reason[0] ? ", " : "", fr->reason);
+	if (f->from_lost)
+		snprintf(buf, size, "a From field not kept whole (more than %d fields, "
+		    "or over %d bytes)", FACTS_MAX_FROM, FACTS_FIELD_MAX);
+	else if (fr->status == FROM_NONE)
+		snprintf(buf, size, "no From field");
+	else if (fr->overflow)
+		snprintf(buf, size, "more than %d author domains in From", FROM_MAX_DOMAINS);
+	else
+		snprintf(buf, size, "unusable From field: %s%s%s", from_status_name(fr->status),
+		    fr->reason[0] ? ", " : "", fr->reason);
 	return buf;
+}
+
+/* recovered_note - RejectUnusableFrom no found domains: say so in the reasons. */
+static void
+recovered_note(struct decision *d, char *why, size_t size)
+{
+	size_t n = strlen(why);
+
+	snprintf(why + n, size - n, "; evaluated as displayed: %zu domain%s in its text",
+	    d->in.nauthors, d->in.nauthors == 1 ? "" : "s");
+	(void)str_printf(&d->verdict.reason, "; %s", why);
 }
 
 void
@@ -568,18 +617,19 @@ decide(struct runtime *rt, const struct facts *f, struct decision *d)
 	char why[256 + DOMAIN_BUFSIZE], err[256], detail[32 + DOMAIN_BUFSIZE];
 	const char *dwhy = NULL, *ignored;
 	struct authres_arc arc;
+	bool usable;
 
 	d->evaluated = true;
 	d->arc = f->arc;
 	memset(extra, 0, sizeof(extra));
-	fill_input(rt, f, &d->in, extra, &fr);
+	fill_input(rt, f, &d->in, extra, &fr, &usable);
 	if ((ignored = ignored_author(c, &d->in)) != NULL) {
 		snprintf(why, sizeof(why), "author domain %s in IgnoreMailFrom", ignored);
 		decision_skip(d, why);
 		return;
 	}
-	if (d->in.nauthors == 0)
-		dwhy = no_author_why(&fr, why, sizeof(why));
+	if (!usable)
+		dwhy = unusable_why(f, &fr, why, sizeof(why));
 	if (verdict_evaluate(&env, &d->in, &d->verdict) != VERDICT_OK) {
 		d->action = c->internal_error_action == CONF_FAIL_TEMPFAIL ?
 		    ACTION_TEMPFAIL : ACTION_ACCEPT;
@@ -587,8 +637,10 @@ decide(struct runtime *rt, const struct facts *f, struct decision *d)
 		(void)str_appends(&d->log, "internal error: out of memory evaluating DMARC");
 		return;
 	}
+	if (dwhy != NULL && d->in.nauthors > 0)
+		recovered_note(d, why, sizeof(why));
 	arc_trusted(c, f, d, &env);
-	choose(c, f, &fr, d);
+	choose(c, f, &fr, dwhy, d);
 	arc_authres(f, d, &arc, detail, sizeof(detail));
 	if (authres_write_verdict_arc(&d->authres, c->authserv_id, &d->in, &d->verdict,
 	    extra, dwhy, &arc, err, sizeof(err)) != AUTHRES_OK)

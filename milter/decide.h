@@ -60,6 +60,8 @@ struct facts {
 	unsigned *forged;		/* their 1-based indexes, malloc'd */
 	struct str message_id;
 	bool header_too_big;		/* a field was over FACTS_FIELD_MAX */
+	bool from_lost;			/* a From field not kept whole: more than
+					 * FACTS_MAX_FROM, or over FACTS_FIELD_MAX */
 	/* Results. */
 	size_t nspf;
 	struct spf_outcome spf[2];	/* mfrom (or postmaster@helo), helo */

@@ -108,6 +108,24 @@ strip_brackets(const char *arg, char *out, size_t size)
 	out[n] = '\0';
 }
 
+/*
+ * postmaster_local - RFC 7208 4.3: a MAIL FROM with no local-part
+ * ("@example.net") is checked as postmaster@example.net.  A source route
+ * ("@relay:user@example.net") is left alone.
+ */
+static void
+postmaster_local(char *addr, size_t size)
+{
+	static const char pm[] = "postmaster";
+	size_t n = strlen(addr), k = sizeof(pm) - 1;
+
+	if (addr[0] != '@' || n < 2 || strchr(addr + 1, '@') != NULL ||
+	    strchr(addr, ':') != NULL || n + k >= size)
+		return;
+	memmove(addr + k, addr, n + 1);
+	memcpy(addr, pm, k);
+}
+
 /* addr_domain - the normalised domain of an address, "" when none or invalid. */
 static void
 addr_domain(const char *addr, char *out)
@@ -193,6 +211,7 @@ message_envfrom(struct message *m, const char *mail_from, const char *auth_user)
 	m->f.have_envfrom = true;
 	strip_brackets(mail_from != NULL ? mail_from : "", m->f.mail_from,
 	    sizeof(m->f.mail_from));
+	postmaster_local(m->f.mail_from, sizeof(m->f.mail_from));
 	m->f.null_sender = m->f.mail_from[0] == '\0';
 	if (mailbox_ok(m->f.mail_from))
 		addr_domain(m->f.mail_from, m->f.mail_from_domain);
@@ -228,6 +247,19 @@ message_rcpt(struct message *m, const char *rcpt)
 	memcpy(m->f.rcpt_domain[m->f.nrcpt++], dom, DOMAIN_BUFSIZE);
 }
 
+/*
+ * is_field - is name the field name want, ignoring case and blanks before
+ * the colon (RFC 5322 4.5.3 obsolete syntax: "From :" is a From field, and
+ * a reader shows it as one)?
+ */
+static bool
+is_field(const char *name, const char *want)
+{
+	size_t n = strlen(want);
+
+	return strncasecmp(name, want, n) == 0 && name[n + strspn(name + n, " \t")] == '\0';
+}
+
 /* count_field - the RFC 5322 3.6 counts. */
 static void
 count_field(struct facts *f, const char *name)
@@ -235,8 +267,32 @@ count_field(struct facts *f, const char *name)
 	size_t i;
 
 	for (i = 0; i < FH_NCOUNTED; i++)
-		if (strcasecmp(name, counted_names[i]) == 0 && f->count[i] < 1000000)
+		if (is_field(name, counted_names[i]) && f->count[i] < 1000000)
 			f->count[i]++;
+}
+
+/*
+ * keep_from - keep a From value as written after the colon (the MTA drops
+ * one leading space unless LEADSPC), so reasons give the same offsets as
+ * authmilter-check on the message file.  One that cannot be kept whole
+ * sets from_lost: the From fields are then unusable, never partly read.
+ */
+static void
+keep_from(struct facts *f, const char *value, size_t len, bool leadspc)
+{
+	struct str *v;
+
+	if (f->nfrom == FACTS_MAX_FROM) {
+		f->from_lost = true;
+		return;
+	}
+	v = &f->from[f->nfrom++];
+	str_reset(v);
+	if ((!leadspc && len > 0 && str_appendc(v, ' ') != STR_OK) ||
+	    str_append(v, value, len) != STR_OK) {
+		f->header_too_big = true;
+		f->from_lost = true;
+	}
 }
 
 /* note_authres - an Authentication-Results field: forged when it claims our id. */
@@ -310,18 +366,8 @@ message_header(struct message *m, const char *name, const char *value, bool lead
 		return;
 	len = strlen(value);
 	count_field(f, name);
-	if (strcasecmp(name, "From") == 0 && f->nfrom < FACTS_MAX_FROM) {
-		/* Keep the value as written after the colon (the MTA drops one
-		 * leading space unless LEADSPC), so reasons give the same
-		 * offsets as authmilter-check on the message file. */
-		struct str *v = &f->from[f->nfrom++];
-
-		str_reset(v);
-		if (!leadspc && len > 0 && str_appendc(v, ' ') != STR_OK)
-			f->header_too_big = true;
-		if (str_append(v, value, len) != STR_OK)
-			f->header_too_big = true;
-	}
+	if (is_field(name, "From"))
+		keep_from(f, value, len, leadspc);
 	else if (strcasecmp(name, "Message-ID") == 0 && f->message_id.len == 0)
 		keep_value(f, &f->message_id, value, len);
 	else if (strcasecmp(name, "Authentication-Results") == 0)

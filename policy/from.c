@@ -572,6 +572,7 @@ finish(struct parser *ps)
 		    out->naddrs, ps->overflow ? "more than " : "", out->ndomains,
 		    out->ndomains == 1 && !ps->overflow ? "" : "s");
 	}
+	out->overflow = ps->overflow;
 	out->status = st;
 	return st;
 }
@@ -640,13 +641,16 @@ from_collect(const char *const *values, const size_t *lens, size_t nheaders,
 	for (i = 0; i < nheaders; i++) {
 		st = from_parse(values[i], lens[i], &one);
 		if (st == FROM_UNPARSEABLE || st == FROM_BAD_DOMAIN || st == FROM_NOMEM) {
+			out->nunusable++;
 			if (bad++ == 0)
 				set_reason(why, sizeof(why), "field %zu %s: %s", i + 1,
 				    from_status_name(st), one.reason);
 			continue;
 		}
 		merge_field(out, &one, &overflow);
+		overflow = overflow || one.overflow;
 	}
+	out->overflow = overflow;
 	if (bad == 0)
 		set_reason(out->reason, sizeof(out->reason), "%zu From fields, %s%zu domain%s",
 		    nheaders, overflow ? "more than " : "", out->ndomains,
@@ -655,6 +659,20 @@ from_collect(const char *const *values, const size_t *lens, size_t nheaders,
 		set_reason(out->reason, sizeof(out->reason), "%zu From fields, %zu unusable; %s",
 		    nheaders, bad, why);
 	return FROM_MULTIPLE_HEADERS;
+}
+
+bool
+from_usable(const struct from_result *r)
+{
+	switch (r->status) {
+	case FROM_OK:
+	case FROM_MULTI_SAME_DOMAIN:
+	case FROM_MULTI_DIFF_DOMAIN:
+	case FROM_MULTIPLE_HEADERS:
+		return r->ndomains > 0 && !r->overflow && r->nunusable == 0;
+	default:
+		return false;
+	}
 }
 
 const char *

@@ -14,6 +14,7 @@
 #ifndef AUTHMILTER_FROM_H
 #define AUTHMILTER_FROM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "domain.h"
@@ -38,6 +39,8 @@ struct from_result {
 	enum from_status status;
 	size_t naddrs;		/* mailboxes found (over all fields) */
 	size_t ndomains;	/* distinct domains in domains[] */
+	bool overflow;		/* more distinct domains than FROM_MAX_DOMAINS */
+	size_t nunusable;	/* From fields (from_collect) that gave no domain */
 	/* distinct, normalised lower-case A-labels, in order of appearance */
 	char domains[FROM_MAX_DOMAINS][DOMAIN_BUFSIZE];
 	char reason[FROM_REASON_SIZE];	/* why, for anything but FROM_OK ("" then);
@@ -80,6 +83,27 @@ enum from_status from_parse(const char *value, size_t len, struct from_result *o
  */
 enum from_status from_collect(const char *const *values, const size_t *lens,
     size_t nheaders, struct from_result *out);
+
+/*
+ * from_usable - does r name every author domain of the message: at least
+ * one domain, every field read, no address with an unusable domain, no
+ * domain dropped past FROM_MAX_DOMAINS?  Anything less must not be taken
+ * as the author domain set: a limit or a parse failure never turns into a
+ * smaller set of policies to apply.
+ */
+bool from_usable(const struct from_result *r);
+
+/*
+ * from_recover - the domains a mail reader may display from From field
+ * values that are not usable (policy/from_recover.c): every "@" followed by
+ * domain characters, in the text as written and with RFC 2047 encoded
+ * words decoded, normalised; never the parse from_parse() refused.  Fills
+ * out->domains, out->ndomains and out->overflow (more than
+ * FROM_MAX_DOMAINS distinct candidates); leaves the rest of out alone.
+ * Returns out->ndomains.  Allocates one scratch copy per value.
+ */
+size_t from_recover(const char *const *values, const size_t *lens, size_t nvalues,
+    struct from_result *out);
 
 /* from_status_name - stable lower-case name of a status ("ok", "none"...). */
 const char *from_status_name(enum from_status st);
