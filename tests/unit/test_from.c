@@ -3,6 +3,7 @@
  * the incumbents' CVE-style inputs, limits and from_collect().
  * Single-threaded TAP program.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -389,6 +390,110 @@ run_collect(void)
 	str_free(&joined);
 }
 
+struct usable_case {
+	const char *name;
+	const char *values[2];
+	size_t n;
+	bool want;
+};
+
+static const struct usable_case usable_cases[] = {
+	{ "one address", { "a@x.example" }, 1, true },
+	{ "two domains", { "a@x.example, b@y.example" }, 1, true },
+	{ "two fields", { "a@x.example", "b@y.example" }, 2, true },
+	{ "no field", { NULL }, 0, false },
+	{ "unparseable", { "a@x.example>" }, 1, false },
+	{ "address literal", { "a@[192.0.2.1]" }, 1, false },
+	{ "one good one literal", { "a@x.example, b@[192.0.2.1]" }, 1, false },
+	{ "second field unparseable", { "a@x.example", "<b@y.example" }, 2, false },
+	{ "second field empty", { "a@x.example", "" }, 2, false },
+	{ "eight domains", { "a@d1.example, a@d2.example, a@d3.example, a@d4.example, "
+	  "a@d5.example, a@d6.example, a@d7.example, a@d8.example" }, 1, true },
+	{ "nine domains", { "a@d1.example, a@d2.example, a@d3.example, a@d4.example, "
+	  "a@d5.example, a@d6.example, a@d7.example, a@d8.example, a@d9.example" }, 1, false },
+	{ "nine domains in two fields", { "a@d1.example, a@d2.example, a@d3.example, a@d4.example, "
+	  "a@d5.example, a@d6.example, a@d7.example, a@d8.example", "a@d9.example" }, 2, false },
+};
+
+/* run_usable - from_usable(): every author domain named, or not usable. */
+static void
+run_usable(void)
+{
+	struct from_result r;
+	size_t i, j, lens[2];
+
+	for (i = 0; i < sizeof(usable_cases) / sizeof(usable_cases[0]); i++) {
+		const struct usable_case *c = &usable_cases[i];
+
+		for (j = 0; j < c->n; j++)
+			lens[j] = strlen(c->values[j]);
+		from_collect(c->values, lens, c->n, &r);
+		tap_ok(from_usable(&r) == c->want, "usable %s: %s", c->name, c->want ? "yes" : "no");
+	}
+}
+
+struct recover_case {
+	const char *name;
+	const char *value;
+	size_t len;		/* 0: strlen(value) */
+	const char *domains;
+};
+
+static const struct recover_case recover_cases[] = {
+	{ "one '>' too many", "Billing <billing@bank.example>>", 0, "bank.example" },
+	{ "unterminated comment", "a@bank.example(.evil.example", 0, "bank.example" },
+	{ "quoted-pair comma", "<a@bank.example\\,@evil.example>", 0, "bank.example,evil.example" },
+	{ "encoded word B", "=?utf-8?B?YmlsbGluZ0BiYW5rLmV4YW1wbGU=?=", 0, "bank.example" },
+	{ "encoded word Q", "=?us-ascii?Q?billing=40bank.example?=", 0, "bank.example" },
+	{ "encoded word lower-case q", "=?us-ascii?q?billing=40Bank.Example?=", 0, "bank.example" },
+	{ "two encoded words, blank dropped", "=?x?Q?a=40bank?= =?x?Q?.example?=", 0,
+	  "bank.example" },
+	{ "not an encoded word", "=?x?Z?abc?= a@bank.example", 0, "bank.example" },
+	{ "unterminated encoded word: shown as written", "=?x?Q?a=40bank.example", 0, "" },
+	{ "trailing dots", "a@bank.example..", 0, "bank.example" },
+	{ "leading dots", "a@..bank.example", 0, "bank.example" },
+	{ "address literal", "a@[192.0.2.1]", 0, "" },
+	{ "no at", "billing", 0, "" },
+	{ "at only", "@", 0, "" },
+	{ "NUL inside", "a@bank.example\0b@evil.example", 30, "bank.example,evil.example" },
+	{ "bare CR", "a@bank.example\rb@evil.example", 0, "bank.example,evil.example" },
+	{ "U-label", "a@b\xc3\xa4nk.example>", 0, "xn--bnk-qla.example" },
+	{ "upper case", "A@BANK.EXAMPLE>", 0, "bank.example" },
+	{ "nine domains", "a@d1.example a@d2.example a@d3.example a@d4.example a@d5.example "
+	  "a@d6.example a@d7.example a@d8.example a@d9.example", 0,
+	  "d1.example,d2.example,d3.example,d4.example,d5.example,d6.example,d7.example,d8.example" },
+};
+
+/* run_recover - from_recover(): the domains a reader may display. */
+static void
+run_recover(void)
+{
+	struct from_result r;
+	struct str joined = STR_INITIALIZER(4096);
+	const char *vals[2];
+	size_t i, n, lens[2];
+
+	for (i = 0; i < sizeof(recover_cases) / sizeof(recover_cases[0]); i++) {
+		const struct recover_case *c = &recover_cases[i];
+
+		vals[0] = c->value;
+		lens[0] = c->len ? c->len : strlen(c->value);
+		n = from_recover(vals, lens, 1, &r);
+		tap_inteq((long long)n, (long long)r.ndomains, "recover %s: returns ndomains", c->name);
+		join_domains(&r, &joined);
+		tap_streq(str_cstr(&joined), c->domains, "recover %s: domains", c->name);
+	}
+	vals[0] = "a@d1.example a@d2.example a@d3.example a@d4.example a@d5.example";
+	vals[1] = "a@d6.example a@d7.example a@d8.example a@d9.example";
+	lens[0] = strlen(vals[0]);
+	lens[1] = strlen(vals[1]);
+	from_recover(vals, lens, 2, &r);
+	tap_ok(r.overflow && r.ndomains == FROM_MAX_DOMAINS, "recover: nine domains in two fields overflow");
+	from_recover(vals, lens, 1, &r);
+	tap_ok(!r.overflow && r.ndomains == 5, "recover: overflow is reset by the next call");
+	str_free(&joined);
+}
+
 /* run_names - every status has a distinct name. */
 static void
 run_names(void)
@@ -410,6 +515,8 @@ main(void)
 	run_many_domains();
 	run_counts();
 	run_collect();
+	run_usable();
+	run_recover();
 	run_names();
 	return tap_done();
 }
