@@ -172,6 +172,13 @@ CASES="$src/arc-verify-off.case" miltertest -s "$src/driver.lua" >"$tmp/arcoff.o
 check "after reload (ARCVerify no) the sealed message gets no arc= result" \
 	'grep -q "^ok arc-verify-off: Authentication-Results has no arc=" "$tmp/arcoff.out" && ! grep -q "^not ok" "$tmp/arcoff.out"'
 sed 's/^/# /' "$tmp/arcoff.out"
+write_conf "$tmp/authmilter.conf" "RejectUnusableFrom	no"
+kill -HUP "$mpid"; sleep 1
+CASES="$src/unusable-recovered.case $src/unusable-none.case" \
+	miltertest -s "$src/driver.lua" >"$tmp/unusable.out" 2>&1
+check "after reload (RejectUnusableFrom no) the displayed domain's policy rejects, no From is accepted" \
+	'[ "$(grep -c "^ok " "$tmp/unusable.out")" -ge 2 ] && ! grep -q "^not ok" "$tmp/unusable.out"'
+sed 's/^/# /' "$tmp/unusable.out"
 
 # A unix socket (and UMask): the same daemon code on "unix:PATH".
 sed "s|^Socket.*|Socket local:$tmp/authmilter.sock|; s|^HistoryFile.*||" "$tmp/good.conf" >"$tmp/unix.conf"
