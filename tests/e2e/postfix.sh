@@ -136,6 +136,10 @@ smtpd_authorized_xclient_hosts = 127.0.0.1
 smtpd_milters = inet:127.0.0.1:$mport
 non_smtpd_milters =
 milter_default_action = tempfail
+# An MX for mail from elsewhere: swaks connects from 127.0.0.1 (an
+# inet_interfaces address, "local" to Postfix's default), so that Postfix
+# does not add a missing From or append @myorigin to a From without domain.
+local_header_rewrite_clients =
 CONF
 # The smtpd listens on 127.0.0.1 only.
 echo "127.0.0.1:$sport inet n - n - - smtpd" >>"$conf/master.cf"
@@ -292,6 +296,22 @@ name=multi
 send 192.0.2.10 mail.pass.wire.example bounce@pass.wire.example multi-from.eml
 expect_rejected "two From domains (pass and reject): strictest wins" \
 	"rejected by DMARC policy for reject.wire.example"
+
+# RejectUnusableFrom (default yes): a From field a reader shows as the
+# bank's address but DMARC cannot read, from the attacker's own server.
+name=double_angle
+send 192.0.2.99 mx.other.wire.example bounce@mx.other.wire.example double-angle.eml
+expect_rejected "From \"Billing <billing@reject.wire.example>>\": unusable, rejected" \
+	"message not RFC 5322 compliant: unusable From field: unparseable"
+
+name=encoded_from
+send 192.0.2.99 mx.other.wire.example bounce@mx.other.wire.example encoded-from.eml
+expect_rejected "From of one RFC 2047 word hiding billing@reject.wire.example: rejected" \
+	"message not RFC 5322 compliant: unusable From field: unparseable"
+
+name=no_from
+send 192.0.2.10 mail.pass.wire.example bounce@pass.wire.example no-from.eml
+expect_rejected "no From field: rejected" "message not RFC 5322 compliant: no From field"
 
 name=forged
 send 192.0.2.10 mail.pass.wire.example bounce@pass.wire.example forged-ar.eml
