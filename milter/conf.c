@@ -134,7 +134,9 @@ static const struct conf_key keys[] = {
 	    "DMARC cannot evaluate must not pass unchecked.  With no, every \"@domain\" in "
 	    "the field, in its text and with RFC 2047 encoded words decoded, is evaluated "
 	    "and the strictest policy among them applies; when none is found the message "
-	    "is accepted with dmarc=none and the reason in Authentication-Results." },
+	    "is accepted with dmarc=none and the reason in Authentication-Results.  More "
+	    "than 8 author domains, or From fields not kept whole (more than 16, or one "
+	    "over 1 MB), are rejected whatever the setting." },
 	{ .name = "RequiredHeaders", .type = CONF_T_BOOL, .def = "no", .off = OFF(required_headers),
 	  .doc = "Reject messages whose header breaks the field counts of RFC 5322 3.6: "
 	    "no From or no Date field, or two of From, Date, Sender, Reply-To, To, Cc, "

@@ -510,7 +510,7 @@ static const char all_keys[] =
 	"AuthservID mx.example.org\nTrustedAuthservIDs a.example.org b.example.org\n"
 	"SoftwareHeader yes\nIgnoreHosts \"10.0.0.0/8 # lan\"\nIgnoreAuthenticatedClients no\n"
 	"IgnoreMailFrom example.com\nRejectFailures no\nHoldQuarantinedMessages yes\n"
-	"QuarantineHeader X-Q: \"held\" # c\nRejectMultiValueFrom yes\nRequiredHeaders yes\n"
+	"QuarantineHeader X-Q: \"held\" # c\nRejectMultiValueFrom yes\nRejectUnusableFrom no\nRequiredHeaders yes\n"
 	"RejectText \"5.7.1 #1 \\\\ ${reason} \"\nDNSFailAction accept\nInternalErrorAction accept\n"
 	"OrganizationalDomain psl\nPublicSuffixList \"/tmp/p s l\"\nHonorPct yes\nDNSTimeout 3\n"
 	"DNSBudget 9\nNameservers 192.0.2.53@5353\nDNSRecursion no\n"
