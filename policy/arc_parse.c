@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "arc_parse.h"
+#include "str.h"
 
 /* One tag-spec: name, trimmed value, and where the value's raw text ends. */
 struct tag {
@@ -218,23 +219,6 @@ parse_instance(const char *v, struct arc_span s, unsigned *out, char *reason,
 	return ARC_PARSE_OK;
 }
 
-/* b64_value - the 6-bit value of c, or -1. */
-static int
-b64_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (is_digit(c))
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /*
  * b64_decode - base64 with whitespace ignored (RFC 6376 2.4), "=" padding
  * only at the end; into out (cap bytes).  Empty input is an error.
@@ -254,7 +238,7 @@ b64_decode(const char *v, struct arc_span s, unsigned char *out, size_t cap,
 			npad++;
 			continue;
 		}
-		if (npad > 0 || (val = b64_value(v[k])) < 0)
+		if (npad > 0 || (val = str_b64_value((unsigned char)v[k])) < 0)
 			return fail(reason, rsize, ARC_PARSE_BASE64, "not base64");
 		acc = (acc << 6) | (unsigned long)val;
 		if (++nchar % 4 == 0) {

@@ -18,6 +18,7 @@
 
 #include "domain.h"
 #include "from.h"
+#include "str.h"
 
 /* is_domain_byte - may c be part of a domain as a reader shows it? */
 static bool
@@ -68,19 +69,6 @@ scan_plain(const char *s, size_t n, struct from_result *out)
 	}
 }
 
-/* hex_value - the value of a hex digit, or -1. */
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* decode_q - RFC 2047 4.2 "Q" text into out (at most size); its length. */
 static size_t
 decode_q(const char *s, size_t n, char *out, size_t size)
@@ -91,8 +79,8 @@ decode_q(const char *s, size_t n, char *out, size_t size)
 	for (i = 0; i < n && o < size; i++) {
 		if (s[i] == '_') {
 			out[o++] = ' ';
-		} else if (s[i] == '=' && i + 2 < n && (hi = hex_value(s[i + 1])) >= 0 &&
-		    (lo = hex_value(s[i + 2])) >= 0) {
+		} else if (s[i] == '=' && i + 2 < n && (hi = str_hex_value(s[i + 1])) >= 0 &&
+		    (lo = str_hex_value(s[i + 2])) >= 0) {
 			out[o++] = (char)(hi * 16 + lo);
 			i += 2;
 		} else {
@@ -100,19 +88,6 @@ decode_q(const char *s, size_t n, char *out, size_t size)
 		}
 	}
 	return o;
-}
-
-/* b64_value - the value of a base64 character, or -1. */
-static int
-b64_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	return c == '+' ? 62 : c == '/' ? 63 : -1;
 }
 
 /* decode_b - RFC 2047 4.1 "B" text into out (at most size); its length.
@@ -125,7 +100,7 @@ decode_b(const char *s, size_t n, char *out, size_t size)
 	int v, bits = 0;
 
 	for (i = 0; i < n && o < size; i++) {
-		if ((v = b64_value(s[i])) < 0)
+		if ((v = str_b64_value(s[i])) < 0)
 			continue;
 		acc = ((acc << 6) | (unsigned long)v) & 0xffffff;
 		bits += 6;

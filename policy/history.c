@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "history.h"
+#include "str.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -83,19 +84,6 @@ is_safe(unsigned char ch)
 	return ch != '\0' && strchr("-._~!$&'()*+/:;?@[]", ch) != NULL;
 }
 
-/* hexval - value of a hex digit, -1 if it is none. */
-static int
-hexval(unsigned char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	return -1;
-}
-
 /*
  * pct_decode - percent-decode n raw bytes into out (outsize bytes, NUL
  * added) and set *outlen.  out NULL: only validate.  A decoded NUL, an
@@ -110,11 +98,11 @@ pct_decode(struct dctx *c, const char *raw, size_t n, char *out, size_t outsize,
 	for (i = 0; i < n; i++) {
 		ch = (unsigned char)raw[i];
 		if (ch == '%') {
-			if (n - i < 3 || hexval((unsigned char)raw[i + 1]) < 0 ||
-			    hexval((unsigned char)raw[i + 2]) < 0)
+			if (n - i < 3 || str_hex_value((unsigned char)raw[i + 1]) < 0 ||
+			    str_hex_value((unsigned char)raw[i + 2]) < 0)
 				return fail(c, HISTORY_BAD_SYNTAX, "%s: malformed percent escape", c->key);
-			ch = (unsigned char)(hexval((unsigned char)raw[i + 1]) * 16 +
-			    hexval((unsigned char)raw[i + 2]));
+			ch = (unsigned char)(str_hex_value((unsigned char)raw[i + 1]) * 16 +
+			    str_hex_value((unsigned char)raw[i + 2]));
 			i += 2;
 			if (ch == '\0')
 				return fail(c, HISTORY_BAD_CHAR, "%s: encoded NUL (%%00)", c->key);

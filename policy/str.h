@@ -64,4 +64,10 @@ char *str_steal(struct str *sp);
 /* str_strerror - text for a status. */
 const char *str_strerror(enum str_status st);
 
+/* str_hex_value - the value of the hex digit c (either case), or -1. */
+int str_hex_value(int c);
+
+/* str_b64_value - the 6-bit value of the base64 character c, or -1. */
+int str_b64_value(int c);
+
 #endif

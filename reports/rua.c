@@ -6,8 +6,9 @@
 #include <string.h>
 
 #include "rua.h"
+#include "str.h"
 
-/* is_alpha, is_digit, hexval - ASCII classes. */
+/* is_alpha, is_digit - ASCII classes. */
 static bool
 is_alpha(unsigned char c)
 {
@@ -20,17 +21,6 @@ is_digit(unsigned char c)
 	return c >= '0' && c <= '9';
 }
 
-static int
-hexval(unsigned char c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /*
  * uri_chars_ok - RFC 3986 characters only: unreserved, gen-delims,
@@ -48,7 +38,7 @@ uri_chars_ok(const char *s, size_t n)
 		if (c == '%') {
 			if (i + 2 >= n)
 				return false;
-			if (hexval((unsigned char)s[i + 1]) < 0 || hexval((unsigned char)s[i + 2]) < 0)
+			if (str_hex_value((unsigned char)s[i + 1]) < 0 || str_hex_value((unsigned char)s[i + 2]) < 0)
 				return false;
 			i += 2;
 		} else if (!is_alpha(c) && !is_digit(c) && strchr("-._~:/?#[]@$&'()*+;=", c) == NULL) {
@@ -113,7 +103,7 @@ pct_decode(const char *s, size_t n, char *out, size_t outsize)
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)s[i];
 		if (c == '%') {
-			c = hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]);
+			c = str_hex_value((unsigned char)s[i + 1]) * 16 + str_hex_value((unsigned char)s[i + 2]);
 			i += 2;
 		}
 		if (c < 0x20 || c == 0x7f || o + 1 >= outsize)
