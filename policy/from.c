@@ -275,17 +275,8 @@ is_special(const struct parser *ps, char c)
 static void
 add_domain(struct parser *ps, const char *dom)
 {
-	struct from_result *out = ps->out;
-	size_t i;
-
-	for (i = 0; i < out->ndomains; i++)
-		if (strcmp(out->domains[i], dom) == 0)
-			return;
-	if (out->ndomains == FROM_MAX_DOMAINS) {
+	if (!from_result_add(ps->out, dom))
 		ps->overflow = true;
-		return;
-	}
-	memcpy(out->domains[out->ndomains++], dom, strlen(dom) + 1);
 }
 
 /* note_bad - count a mailbox whose domain is unusable; keep the first reason. */
@@ -602,22 +593,12 @@ from_parse(const char *value, size_t len, struct from_result *out)
 static void
 merge_field(struct from_result *out, const struct from_result *one, bool *overflow)
 {
-	size_t i, j;
+	size_t i;
 
 	out->naddrs += one->naddrs;
-	for (i = 0; i < one->ndomains; i++) {
-		for (j = 0; j < out->ndomains; j++)
-			if (strcmp(out->domains[j], one->domains[i]) == 0)
-				break;
-		if (j < out->ndomains)
-			continue;
-		if (out->ndomains == FROM_MAX_DOMAINS) {
+	for (i = 0; i < one->ndomains; i++)
+		if (!from_result_add(out, one->domains[i]))
 			*overflow = true;
-			continue;
-		}
-		memcpy(out->domains[out->ndomains++], one->domains[i],
-		    strlen(one->domains[i]) + 1);
-	}
 }
 
 enum from_status
@@ -659,6 +640,22 @@ from_collect(const char *const *values, const size_t *lens, size_t nheaders,
 		set_reason(out->reason, sizeof(out->reason), "%zu From fields, %zu unusable; %s",
 		    nheaders, bad, why);
 	return FROM_MULTIPLE_HEADERS;
+}
+
+bool
+from_result_add(struct from_result *r, const char *dom)
+{
+	size_t i;
+
+	for (i = 0; i < r->ndomains; i++)
+		if (strcmp(r->domains[i], dom) == 0)
+			return true;
+	if (r->ndomains == FROM_MAX_DOMAINS) {
+		r->overflow = true;
+		return false;
+	}
+	memcpy(r->domains[r->ndomains++], dom, strlen(dom) + 1);
+	return true;
 }
 
 bool

@@ -85,6 +85,13 @@ enum from_status from_collect(const char *const *values, const size_t *lens,
     size_t nheaders, struct from_result *out);
 
 /*
+ * from_result_add - add the normalised domain dom to r->domains unless it
+ * is there already; false, with r->overflow set, when FROM_MAX_DOMAINS are
+ * kept and dom is new.
+ */
+bool from_result_add(struct from_result *r, const char *dom);
+
+/*
  * from_usable - does r name every author domain of the message: at least
  * one domain, every field read, no address with an unusable domain, no
  * domain dropped past FROM_MAX_DOMAINS?  Anything less must not be taken

@@ -33,7 +33,6 @@ static void
 add_candidate(const char *s, size_t n, struct from_result *out)
 {
 	char buf[DOMAIN_BUFSIZE];
-	size_t i;
 
 	while (n > 0 && s[0] == '.') {
 		s++;
@@ -41,16 +40,8 @@ add_candidate(const char *s, size_t n, struct from_result *out)
 	}
 	while (n > 0 && s[n - 1] == '.')
 		n--;
-	if (n == 0 || domain_normalize(s, n, buf) != DOMAIN_OK)
-		return;
-	for (i = 0; i < out->ndomains; i++)
-		if (strcmp(out->domains[i], buf) == 0)
-			return;
-	if (out->ndomains == FROM_MAX_DOMAINS) {
-		out->overflow = true;
-		return;
-	}
-	memcpy(out->domains[out->ndomains++], buf, strlen(buf) + 1);
+	if (n > 0 && domain_normalize(s, n, buf) == DOMAIN_OK)
+		(void)from_result_add(out, buf);
 }
 
 /* scan_plain - every "@domain" of s[0..n), no encoded words. */
