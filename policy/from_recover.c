@@ -44,7 +44,27 @@ add_candidate(const char *s, size_t n, struct from_result *out)
 		(void)from_result_add(out, buf);
 }
 
-/* scan_plain - every "@domain" of s[0..n), no encoded words. */
+/* skip_cfws - past blanks, line ends and (nested) comments at s[i..n). */
+static size_t
+skip_cfws(const char *s, size_t i, size_t n)
+{
+	size_t depth = 0;
+
+	for (; i < n; i++) {
+		if (s[i] == '(')
+			depth++;
+		else if (s[i] == ')' && depth > 0)
+			depth--;
+		else if (s[i] == '\\' && depth > 0 && i + 1 < n)
+			i++;
+		else if (depth == 0 && s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			break;
+	}
+	return i;
+}
+
+/* scan_plain - every "@domain" of s[0..n), no encoded words; blanks and
+ * comments after the "@" are skipped as the strict parser skips them. */
 static void
 scan_plain(const char *s, size_t n, struct from_result *out)
 {
@@ -53,6 +73,7 @@ scan_plain(const char *s, size_t n, struct from_result *out)
 	while (i < n) {
 		if (s[i++] != '@')
 			continue;
+		i = skip_cfws(s, i, n);
 		start = i;
 		while (i < n && is_domain_byte((unsigned char)s[i]))
 			i++;

@@ -1,8 +1,12 @@
 /*
  * fuzz_from.c - libFuzzer target for policy/from.c.  The input is parsed
  * whole by from_parse(), then split at NUL bytes into up to FUZZ_MAX_FIELDS
- * From fields for from_collect().  Invariants of the result are checked and
- * abort() when broken, so the fuzzer reports them.  Single-threaded.
+ * From fields for from_collect() and from_recover() (policy/from_recover.c,
+ * the lenient reader of unusable fields).  Invariants of the result are
+ * checked and abort() when broken, so the fuzzer reports them: a usable
+ * result names at least one domain and dropped none; every recovered
+ * domain is normalised, and what the strict parser found in one field is
+ * among what the lenient one recovers from it.  Single-threaded.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,6 +18,21 @@
 #define FUZZ_MAX_FIELDS 16
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* check_result_domains - the count is bounded, every domain normalised. */
+static void
+check_result_domains(const struct from_result *r)
+{
+	char again[DOMAIN_BUFSIZE];
+	size_t i;
+
+	if (r->ndomains > FROM_MAX_DOMAINS)
+		abort();
+	for (i = 0; i < r->ndomains; i++)
+		if (domain_normalize(r->domains[i], strlen(r->domains[i]), again) != DOMAIN_OK ||
+		    strcmp(again, r->domains[i]) != 0)
+			abort();
+}
 
 /* check_result - status, counts and domains must agree. */
 static void
@@ -56,6 +75,38 @@ check_result(const struct from_result *r)
 		abort();
 }
 
+/* has_domain - is dom among r's domains? */
+static int
+has_domain(const struct from_result *r, const char *dom)
+{
+	size_t i;
+
+	for (i = 0; i < r->ndomains; i++)
+		if (strcmp(r->domains[i], dom) == 0)
+			return 1;
+	return 0;
+}
+
+/* check_recover - from_recover's domains are normalised, bounded, and
+ * include what from_parse found in a one-field input without overflow. */
+static void
+check_recover(const char *const *vals, const size_t *lens, size_t n)
+{
+	struct from_result strict, lenient;
+	size_t i;
+
+	memset(&lenient, 0, sizeof(lenient));
+	if (from_recover(vals, lens, n, &lenient) != lenient.ndomains)
+		abort();
+	check_result_domains(&lenient);
+	if (n != 1 || lenient.overflow)
+		return;
+	from_parse(vals[0], lens[0], &strict);
+	for (i = 0; i < strict.ndomains; i++)
+		if (!strict.overflow && !has_domain(&lenient, strict.domains[i]))
+			abort();
+}
+
 /* collect_split - the input as several From fields, split at NUL. */
 static void
 collect_split(const char *p, size_t size)
@@ -79,6 +130,9 @@ collect_split(const char *p, size_t size)
 	if (n > 1 && r.status != FROM_MULTIPLE_HEADERS)
 		abort();
 	check_result(&r);
+	if (from_usable(&r) && (r.ndomains == 0 || r.overflow || r.nunusable > 0))
+		abort();
+	check_recover(vals, lens, n);
 }
 
 int
