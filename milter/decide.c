@@ -595,14 +595,19 @@ unusable_why(const struct facts *f, const struct from_result *fr, char *buf, siz
 	return buf;
 }
 
-/* recovered_note - RejectUnusableFrom no found domains: say so in the reasons. */
+/*
+ * unusable_note - the From field was unusable: say why in the verdict's
+ * reason (the log line), and when RejectUnusableFrom no found domains to
+ * evaluate, say so in why (the A-R reason=) too.
+ */
 static void
-recovered_note(struct decision *d, char *why, size_t size)
+unusable_note(struct decision *d, char *why, size_t size)
 {
 	size_t n = strlen(why);
 
-	snprintf(why + n, size - n, "; evaluated as displayed: %zu domain%s in its text",
-	    d->in.nauthors, d->in.nauthors == 1 ? "" : "s");
+	if (d->in.nauthors > 0)
+		snprintf(why + n, size - n, "; evaluated as displayed: %zu domain%s in its text",
+		    d->in.nauthors, d->in.nauthors == 1 ? "" : "s");
 	(void)str_printf(&d->verdict.reason, "; %s", why);
 }
 
@@ -637,8 +642,8 @@ decide(struct runtime *rt, const struct facts *f, struct decision *d)
 		(void)str_appends(&d->log, "internal error: out of memory evaluating DMARC");
 		return;
 	}
-	if (dwhy != NULL && d->in.nauthors > 0)
-		recovered_note(d, why, sizeof(why));
+	if (dwhy != NULL)
+		unusable_note(d, why, sizeof(why));
 	arc_trusted(c, f, d, &env);
 	choose(c, f, &fr, dwhy, d);
 	arc_authres(f, d, &arc, detail, sizeof(detail));
