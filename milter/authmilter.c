@@ -97,6 +97,15 @@ dns_log(const char *line)
 	log_msg(LOG_DEBUG, NULL, "%s", line);
 }
 
+/* history_warn - a HistoryFile that could not be opened (not fatal). */
+static void
+history_warn(const struct runtime *rt)
+{
+	if (rt->history_wanted && rt->history_fd < 0)
+		log_msg(LOG_ERR, NULL, "%s: messages are evaluated, records are lost until it "
+		    "can be opened", rt->history_err);
+}
+
 /* reload - SIGHUP: a new snapshot and runtime, or keep the old ones. */
 static void
 reload(void)
@@ -122,6 +131,7 @@ reload(void)
 	if (old != NULL && conf_diff_nonreloadable(old->conf, c, keys, sizeof(keys)) > 0)
 		log_msg(LOG_WARNING, NULL, "reload: %s changed; that takes a restart", keys);
 	runtime_unref(old);
+	history_warn(rt);
 	callbacks_set_runtime(rt);
 	runtime_unref(rt);
 	conf_unref(c);
@@ -287,6 +297,7 @@ start_runtime(struct conf *c)
 		log_msg(LOG_ERR, NULL, "cannot start: %s", err);
 		exit(1);
 	}
+	history_warn(rt);
 	callbacks_set_runtime(rt);
 	runtime_unref(rt);
 }

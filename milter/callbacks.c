@@ -2,6 +2,7 @@
  * callbacks.c - libmilter callbacks; see callbacks.h.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -239,18 +240,30 @@ cb_body(SMFICTX *ctx, unsigned char *data, size_t len)
 	return go_on(ctx, SMFIP_NR_BODY);
 }
 
-/* write_history - the record, if any; failures logged, never fatal. */
+/*
+ * write_history - the record, if any; failures logged, never fatal.  The
+ * log is rate-limited by count: the first failure, then every 1000th (the
+ * counter says how many records were lost), and one line when writing
+ * works again.
+ */
 static void
 write_history(struct runtime *rt, const struct decision *d, const char *qid)
 {
+	enum runtime_history_status st;
 	unsigned long n;
+	int err;
 
-	if (d->history.len == 0 || runtime_history_write(rt, d->history.s, d->history.len) == 0)
+	if (d->history.len == 0)
 		return;
+	st = runtime_history_write(rt, d->history.s, d->history.len);
+	err = errno;
 	n = __atomic_load_n(&rt->history_errors, __ATOMIC_RELAXED);
-	if (n == 1 || n % 1000 == 0)
-		log_msg(LOG_ERR, qid, "cannot write HistoryFile %s (%lu failures so far)",
+	if (st == RUNTIME_HISTORY_RESUMED)
+		log_msg(LOG_NOTICE, qid, "HistoryFile %s written again (%lu records lost so far)",
 		    rt->conf->history_file, n);
+	else if (st == RUNTIME_HISTORY_FAILED && (n == 1 || n % 1000 == 0))
+		log_msg(LOG_ERR, qid, "cannot write HistoryFile %s: %s (%lu failures so far)",
+		    rt->conf->history_file, strerror(err), n);
 }
 
 static sfsistat

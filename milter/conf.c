@@ -202,7 +202,12 @@ static const struct conf_key keys[] = {
 	  .name = "HistoryFile", .type = CONF_T_PATH, .def = "none",
 	  .flags = CONF_F_NONE, .off = OFF(history_file),
 	  .doc = "File each evaluated message's history record is appended to, for aggregate "
-	    "reports; none: no history." },
+	    "reports; none: no history.",
+	  .more = "A HistoryFile that cannot be opened or written (a full or read-only file "
+	    "system) never holds up mail, not even at start: the record is lost and counted, "
+	    "the failure logged (the first, then every 1000th), the next record tries again, "
+	    "and one line is logged when writing works again.  A record cut short by a full "
+	    "disk is taken off the file, so every line in it is whole." },
 	{ .name = "RecordAllMessages", .type = CONF_T_BOOL, .def = "no",
 	  .off = OFF(record_all_messages),
 	  .doc = "Write a history record for every message, not only for domains that "
