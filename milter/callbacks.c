@@ -27,6 +27,7 @@ struct conn {
 	bool leadspc;			/* SMFIP_HDR_LEADSPC negotiated */
 	unsigned long pflags;		/* the negotiated protocol flags */
 	char qid[HISTORY_QID_BUFSIZE];	/* the MTA's queue id, once known */
+	bool in_message;		/* between an evaluated MAIL FROM and eom */
 };
 
 static pthread_mutex_t current_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -190,8 +191,10 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	c->qid[0] = '\0';
 	note_qid(ctx, c);
 	auth = smfi_getsymval(ctx, (char *)(uintptr_t)"{auth_authen}");
-	if (message_envfrom(c->m, argv[0], auth))
+	if (message_envfrom(c->m, argv[0], auth)) {
+		c->in_message = true;
 		return SMFIS_CONTINUE;
+	}
 	d = message_eom(c->m, c->qid, (int64_t)time(NULL));
 	log_msg(LOG_INFO, c->qid, "%s", str_cstr(&d->log));
 	message_reset(c->m);
@@ -278,6 +281,7 @@ cb_eom(SMFICTX *ctx)
 
 	if (c == NULL)
 		return SMFIS_ACCEPT;
+	c->in_message = false;
 	note_qid(ctx, c);
 	rt = message_runtime(c->m);
 	d = message_eom(c->m, c->qid, (int64_t)time(NULL));
@@ -296,13 +300,25 @@ cb_eom(SMFICTX *ctx)
 	return rc;
 }
 
+/* dropped - a message left before its end: say so (the MTA decides its fate). */
+static void
+dropped(struct conn *c, const char *how)
+{
+	if (!c->in_message)
+		return;
+	c->in_message = false;
+	log_msg(LOG_INFO, c->qid[0] ? c->qid : NULL, "message not evaluated: %s", how);
+}
+
 static sfsistat
 cb_abort(SMFICTX *ctx)
 {
 	struct conn *c = conn_of(ctx);
 
-	if (c != NULL)
+	if (c != NULL) {
+		dropped(c, "aborted by the MTA or its connection lost before end of message");
 		message_reset(c->m);
+	}
 	return SMFIS_CONTINUE;
 }
 
@@ -312,6 +328,7 @@ cb_close(SMFICTX *ctx)
 	struct conn *c = conn_of(ctx);
 
 	if (c != NULL) {
+		dropped(c, "connection closed before end of message");
 		message_free(c->m);
 		free(c);
 	}
