@@ -107,16 +107,17 @@ set_dns() { echo "$1" >"$tmp/dnsmode"; }
 # dns_count MODE - queries the proxy has seen in MODE.
 dns_count() { awk -v m="$1" '$1 == m { print $2 }' "$tmp/dnsstats" | grep . || echo 0; }
 
-# write_conf FILE [EXTRA] - the daemon's configuration (as the benchmark's,
-# DNSTimeout 1 s and DNSBudget 2 s so that a DNS fault costs little time).
+# write_conf FILE [EXTRA] - the daemon's configuration (as the benchmark's;
+# DNSTimeout and DNSBudget from $dns_timeout and $dns_budget, 5 and 10 s by
+# default: the machine may be busy, and only dns.sh wants timeouts).
 write_conf() {
 	cat >"$1" <<CONF
 # fault test configuration
 Socket			inet:$mport@127.0.0.1
 AuthservID		mx.bench.example
 Nameservers		127.0.0.1@$dport
-DNSTimeout		1
-DNSBudget		2
+DNSTimeout		${dns_timeout:-5}
+DNSBudget		${dns_budget:-10}
 DNSFailAction		tempfail
 Syslog			no
 HoldQuarantinedMessages	yes
@@ -124,21 +125,23 @@ ${2:-}
 CONF
 }
 
-# start_milter [EXTRA-CONF] - the daemon in the foreground; sets mport, mpid.
+# start_milter [EXTRA-CONF [PORT]] - the daemon in the foreground (on PORT,
+# else a free one); sets mport, mpid.
 start_milter() {
-	mport=$(free_port)
+	mport=${2:-$(free_port)}
 	write_conf "$tmp/authmilter.conf" "${1:-}"
 	: >>"$tmp/milter.log"
 	"$milter" -f -c "$tmp/authmilter.conf" >>"$tmp/milter.log" 2>&1 &
 	mpid=$!
 	pids="$pids $mpid"
 	i=0
-	while [ $i -lt 100 ] && ! grep -q "listening on inet:$mport" "$tmp/milter.log"; do
+	while [ $i -lt 100 ] && [ "$(grep -c "listening on inet:$mport" "$tmp/milter.log")" -lt "$((${started:-0} + 1))" ]; do
 		kill -0 "$mpid" 2>/dev/null || break
 		sleep 0.1; i=$((i + 1))
 	done
-	grep -q "listening on inet:$mport" "$tmp/milter.log" ||
+	[ "$(grep -c "listening on inet:$mport" "$tmp/milter.log")" -gt "${started:-0}" ] ||
 		{ sed 's/^/# /' "$tmp/milter.log"; bail "authmilter did not start"; }
+	started=$(grep -c "listening on inet:$mport" "$tmp/milter.log")
 }
 
 # load LABEL COUNT CONC [FIRST] [TIMEOUT] - COUNT corpus messages from
