@@ -65,9 +65,11 @@ before=$(records "$hist")
 load resumed 100 8 100
 check "full: after space returns the next 100 records are written ($(($(records "$hist") - before)))" \
 	'[ "$(wrong resumed)" = 0 ] && [ $(($(records "$hist") - before)) = 100 ]'
-lost=$(sed -n 's/.*written again (\([0-9]*\) records lost so far).*/\1/p' "$tmp/milter.log")
-check "full: one log line says writing resumed and counts the $((300 - written)) records lost (${lost:-none})" \
-	'[ "$(log_count "written again")" = 1 ] && [ "$lost" = $((300 - written)) ]'
+# (A shorter record may fit where a longer one failed: then a "written
+# again" line comes during the fault too; the last one is after it.)
+lost=$(sed -n 's/.*written again (\([0-9]*\) records lost so far).*/\1/p' "$tmp/milter.log" | tail -1)
+check "full: a log line says writing resumed and counts the $((300 - written)) records lost (${lost:-none})" \
+	'[ "$lost" = $((300 - written)) ]'
 check "full: every line of the file parses after the fault" 'parses "$hist"'
 kill "$mpid"
 wait "$mpid" 2>/dev/null
@@ -77,6 +79,7 @@ mount -t tmpfs -o size=256k,mode=0755 fault-ro "$tmp/ro" && mount -o remount,ro 
 	bail "cannot mount a read-only tmpfs"
 hist="$tmp/ro/history"
 : >"$tmp/milter.log"
+started=0
 start_milter "HistoryFile		$hist
 RecordAllMessages	yes"
 check "read-only: the daemon starts and says records are lost" \
@@ -90,7 +93,7 @@ mount -o remount,rw "$tmp/ro" || bail "cannot make the tmpfs writable"
 load rw 50 8
 check "read-only: writable again, the next 50 records are written ($(records "$hist"))" \
 	'[ "$(wrong rw)" = 0 ] && [ "$(records "$hist")" = 50 ] &&
-	    grep -q "written again (200 records lost so far)" "$tmp/milter.log"'
+	    [ "$(log_count "written again (200 records lost so far)")" = 1 ]'
 check "read-only: every line parses" 'parses "$hist"'
 check "the daemon is still running" 'kill -0 "$mpid"'
 kill "$mpid"
