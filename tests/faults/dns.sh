@@ -9,8 +9,9 @@
 # too); when the server is back, the same daemon (no restart) must give
 # every message its expected verdict again, with as many threads as before.
 # A message's DNS time is bounded by DNSBudget per step (SPF at MAIL FROM,
-# DKIM keys, ARC, DMARC): no message may take 10 budgets (a busy machine
-# stretches the steps between lookups).
+# DKIM keys, ARC, DMARC and its tree walk): a hung thread would show as a
+# message answered late or never; the bound is 20 budgets, since a machine
+# at a load average of 25 was seen to stretch a message to 31 s (budget 3 s).
 # The zone's TTLs are 1 s, so the daemon's caches cannot hide a fault.
 # TAP output; see tests/faults/lib.sh.
 . "${top_srcdir:-.}/tests/faults/lib.sh"
@@ -37,7 +38,7 @@ fault() {
 	set_dns "$1"
 	sleep 2			# the 1 s TTLs run out
 	before=$(dns_count "${1%%:*}")
-	load "$2" 48 24 "$3"
+	load "$2" 48 24 "$3" 90
 	seen=$(($(dns_count "${1%%:*}") - before))
 	# Wrong: neither the temporary failure nor the message's own verdict
 	# (a late answer libunbound kept may still prove one: slow answers).
@@ -49,8 +50,8 @@ fault() {
 		awk -F'\t' '!/^#/ && !($4 == "tempfail" && $5 ~ /^451 4\.7\.1 /) && $4 != $3' "$tmp/$2.tsv" | cut -f1-5 | head -5 | sed 's/^/# /'
 	fi
 	maxms=$(result "$2" max)
-	check "$2: no message waited more than 10 DNSBudgets, $((dns_budget * 10)) s (longest ${maxms} ms)" \
-		'[ -n "$maxms" ] && [ "${maxms%.*}" -lt $((dns_budget * 10000)) ]'
+	check "$2: no message hung: each answered within 20 DNSBudgets, $((dns_budget * 20)) s (longest ${maxms} ms)" \
+		'[ -n "$maxms" ] && [ "${maxms%.*}" -lt $((dns_budget * 20000)) ]'
 	set_dns pass
 	t0=$(date +%s)
 	tries=0
