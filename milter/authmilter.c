@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -97,6 +98,15 @@ dns_log(const char *line)
 	log_msg(LOG_DEBUG, NULL, "%s", line);
 }
 
+/* history_warn - a HistoryFile that could not be opened (not fatal). */
+static void
+history_warn(const struct runtime *rt)
+{
+	if (rt->history_wanted && rt->history_fd < 0)
+		log_msg(LOG_ERR, NULL, "%s: messages are evaluated, records are lost until it "
+		    "can be opened", rt->history_err);
+}
+
 /* reload - SIGHUP: a new snapshot and runtime, or keep the old ones. */
 static void
 reload(void)
@@ -122,6 +132,7 @@ reload(void)
 	if (old != NULL && conf_diff_nonreloadable(old->conf, c, keys, sizeof(keys)) > 0)
 		log_msg(LOG_WARNING, NULL, "reload: %s changed; that takes a restart", keys);
 	runtime_unref(old);
+	history_warn(rt);
 	callbacks_set_runtime(rt);
 	runtime_unref(rt);
 	conf_unref(c);
@@ -254,6 +265,25 @@ daemonize(void)
 	}
 }
 
+/*
+ * raise_nofile - the soft limit on open files up to the hard one.  Every
+ * MTA connection is a descriptor (libmilter polls them from a pool of
+ * worker threads), and so is every DNS query in flight: at the common
+ * soft limit of 1024, a thousand connections leave no descriptor for DNS
+ * (messages tempfailed) or for accept(2) (connections refused).
+ */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		log_msg(LOG_WARNING, NULL, "cannot raise the open file limit: %s", strerror(errno));
+}
+
 /* open_socket - register the filter and open its socket; exits on error. */
 static void
 open_socket(const struct conf *c)
@@ -267,6 +297,8 @@ open_socket(const struct conf *c)
 	 * Postfix's header_size_limit): a longer header field must not make
 	 * libmilter drop the connection and the MTA defer the message. */
 	smfi_setmaxdatasize(MAX_PACKET);
+	/* How long a connection may wait for the MTA: a peer that stalls holds a thread. */
+	smfi_settimeout((int)(c->milter_timeout_ms / 1000));
 	umask(c->umask);
 	if (smfi_opensocket(true) != MI_SUCCESS) {
 		fprintf(stderr, "authmilter: cannot open Socket %s (in use, or no permission?)\n",
@@ -287,6 +319,7 @@ start_runtime(struct conf *c)
 		log_msg(LOG_ERR, NULL, "cannot start: %s", err);
 		exit(1);
 	}
+	history_warn(rt);
 	callbacks_set_runtime(rt);
 	runtime_unref(rt);
 }
@@ -311,6 +344,7 @@ main(int argc, char **argv)
 		conf_unref(c);
 		return 0;
 	}
+	raise_nofile();
 	open_socket(c);
 	if (!o.foreground)
 		daemonize();

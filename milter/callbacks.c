@@ -2,6 +2,7 @@
  * callbacks.c - libmilter callbacks; see callbacks.h.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -26,6 +27,7 @@ struct conn {
 	bool leadspc;			/* SMFIP_HDR_LEADSPC negotiated */
 	unsigned long pflags;		/* the negotiated protocol flags */
 	char qid[HISTORY_QID_BUFSIZE];	/* the MTA's queue id, once known */
+	bool in_message;		/* between an evaluated MAIL FROM and eom */
 };
 
 static pthread_mutex_t current_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -189,8 +191,10 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	c->qid[0] = '\0';
 	note_qid(ctx, c);
 	auth = smfi_getsymval(ctx, (char *)(uintptr_t)"{auth_authen}");
-	if (message_envfrom(c->m, argv[0], auth))
+	if (message_envfrom(c->m, argv[0], auth)) {
+		c->in_message = true;
 		return SMFIS_CONTINUE;
+	}
 	d = message_eom(c->m, c->qid, (int64_t)time(NULL));
 	log_msg(LOG_INFO, c->qid, "%s", str_cstr(&d->log));
 	message_reset(c->m);
@@ -239,18 +243,30 @@ cb_body(SMFICTX *ctx, unsigned char *data, size_t len)
 	return go_on(ctx, SMFIP_NR_BODY);
 }
 
-/* write_history - the record, if any; failures logged, never fatal. */
+/*
+ * write_history - the record, if any; failures logged, never fatal.  The
+ * log is rate-limited by count: the first failure, then every 1000th (the
+ * counter says how many records were lost), and one line when writing
+ * works again.
+ */
 static void
 write_history(struct runtime *rt, const struct decision *d, const char *qid)
 {
+	enum runtime_history_status st;
 	unsigned long n;
+	int err;
 
-	if (d->history.len == 0 || runtime_history_write(rt, d->history.s, d->history.len) == 0)
+	if (d->history.len == 0)
 		return;
+	st = runtime_history_write(rt, d->history.s, d->history.len);
+	err = errno;
 	n = __atomic_load_n(&rt->history_errors, __ATOMIC_RELAXED);
-	if (n == 1 || n % 1000 == 0)
-		log_msg(LOG_ERR, qid, "cannot write HistoryFile %s (%lu failures so far)",
+	if (st == RUNTIME_HISTORY_RESUMED)
+		log_msg(LOG_NOTICE, qid, "HistoryFile %s written again (%lu records lost so far)",
 		    rt->conf->history_file, n);
+	else if (st == RUNTIME_HISTORY_FAILED && (n == 1 || n % 1000 == 0))
+		log_msg(LOG_ERR, qid, "cannot write HistoryFile %s: %s (%lu failures so far)",
+		    rt->conf->history_file, strerror(err), n);
 }
 
 static sfsistat
@@ -265,6 +281,7 @@ cb_eom(SMFICTX *ctx)
 
 	if (c == NULL)
 		return SMFIS_ACCEPT;
+	c->in_message = false;
 	note_qid(ctx, c);
 	rt = message_runtime(c->m);
 	d = message_eom(c->m, c->qid, (int64_t)time(NULL));
@@ -283,13 +300,25 @@ cb_eom(SMFICTX *ctx)
 	return rc;
 }
 
+/* dropped - a message left before its end: say so (the MTA decides its fate). */
+static void
+dropped(struct conn *c, const char *how)
+{
+	if (!c->in_message)
+		return;
+	c->in_message = false;
+	log_msg(LOG_INFO, c->qid[0] ? c->qid : NULL, "message not evaluated: %s", how);
+}
+
 static sfsistat
 cb_abort(SMFICTX *ctx)
 {
 	struct conn *c = conn_of(ctx);
 
-	if (c != NULL)
+	if (c != NULL) {
+		dropped(c, "aborted by the MTA or its connection lost before end of message");
 		message_reset(c->m);
+	}
 	return SMFIS_CONTINUE;
 }
 
@@ -299,6 +328,7 @@ cb_close(SMFICTX *ctx)
 	struct conn *c = conn_of(ctx);
 
 	if (c != NULL) {
+		dropped(c, "connection closed before end of message");
 		message_free(c->m);
 		free(c);
 	}

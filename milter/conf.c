@@ -58,6 +58,14 @@ static const struct conf_key keys[] = {
 	  .name = "Socket", .type = CONF_T_WORD, .def = "inet:8895@127.0.0.1",
 	  .flags = CONF_F_RESTART, .off = OFF(socket), .conv = conf_conv_socket,
 	  .doc = "Where the MTA connects: inet:PORT@HOST, inet6:PORT@HOST, unix:/PATH or local:/PATH." },
+	{ .name = "MilterTimeout", .type = CONF_T_SECONDS, .def = "600", .min = 1, .max = 7210,
+	  .flags = CONF_F_RESTART, .off = OFF(milter_timeout_ms),
+	  .doc = "Seconds to wait for the MTA's next milter command before the connection is "
+	    "dropped.",
+	  .more = "Each MTA connection holds one thread: a peer that stalls mid-packet, or "
+	    "connects and sends nothing, holds it this long (libmilter's own default is "
+	    "7210).  600 outlasts Postfix's smtpd_timeout (300 s); a Sendmail whose "
+	    "Timeout.command is longer needs it raised." },
 	{ .name = "PidFile", .type = CONF_T_PATH, .def = "none",
 	  .flags = CONF_F_RESTART | CONF_F_NONE, .off = OFF(pid_file),
 	  .doc = "File the daemon writes its process id to; none: no file." },
@@ -219,7 +227,12 @@ static const struct conf_key keys[] = {
 	  .name = "HistoryFile", .type = CONF_T_PATH, .def = "none",
 	  .flags = CONF_F_NONE, .off = OFF(history_file),
 	  .doc = "File each evaluated message's history record is appended to, for aggregate "
-	    "reports; none: no history." },
+	    "reports; none: no history.",
+	  .more = "A HistoryFile that cannot be opened or written (a full or read-only file "
+	    "system) never holds up mail, not even at start: the record is lost and counted, "
+	    "the failure logged (the first, then every 1000th), the next record tries again, "
+	    "and one line is logged when writing works again.  A record cut short by a full "
+	    "disk is taken off the file, so every line in it is whole." },
 	{ .name = "RecordAllMessages", .type = CONF_T_BOOL, .def = "no",
 	  .off = OFF(record_all_messages),
 	  .doc = "Write a history record for every message, not only for domains that "

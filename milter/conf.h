@@ -55,6 +55,7 @@ struct conf_list {
 struct conf {
 	/* Daemon. */
 	char *socket;			/* Socket: "inet:PORT@HOST", "inet6:...", "unix:/path", "local:/path" */
+	unsigned milter_timeout_ms;	/* MilterTimeout: the wait for the MTA's next command */
 	char *pid_file;			/* PidFile; NULL: none */
 	char *user_id;			/* UserID "user[:group]"; NULL: keep */
 	mode_t umask;			/* UMask */

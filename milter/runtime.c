@@ -143,11 +143,8 @@ runtime_new(struct conf *c, runtime_dns_log dns_log, char *err, size_t errsize)
 		runtime_free(rt);
 		return NULL;
 	}
-	rt->history_fd = open_history(c, err, errsize);
-	if (rt->history_fd < 0 && c->history_file != NULL && c->history_file[0] != '\0') {
-		runtime_free(rt);
-		return NULL;
-	}
+	rt->history_wanted = c->history_file != NULL && c->history_file[0] != '\0';
+	rt->history_fd = open_history(c, rt->history_err, sizeof(rt->history_err));
 	return rt;
 }
 
@@ -178,43 +175,70 @@ history_rotated(const char *path, int fd)
 	return a.st_ino != b.st_ino || a.st_dev != b.st_dev;
 }
 
-/* history_fd - the open HistoryFile, reopened after a rotation; -1 on error. */
+/* history_fd - the open HistoryFile, (re)opened when it is not open or was
+ * rotated; -1 on error. */
 static int
 history_fd(struct runtime *rt)
 {
 	char err[256];
 	int fd;
 
-	if (!history_rotated(rt->conf->history_file, rt->history_fd))
+	if (rt->history_fd >= 0 && !history_rotated(rt->conf->history_file, rt->history_fd))
 		return rt->history_fd;
 	if ((fd = open_history(rt->conf, err, sizeof(err))) < 0)
 		return -1;
-	close(rt->history_fd);
+	if (rt->history_fd >= 0)
+		close(rt->history_fd);
 	rt->history_fd = fd;
 	return fd;
 }
 
-int
+/* cut_torn - take the n bytes a short write appended off the end of fd. */
+static void
+cut_torn(int fd, ssize_t n)
+{
+	struct stat st;
+
+	if (n > 0 && fstat(fd, &st) == 0 && st.st_size >= n &&
+	    ftruncate(fd, st.st_size - n) != 0)
+		return;		/* nothing more to do: the write is counted as failed */
+}
+
+/* write_record - one write (and fsync); 0, or -1 with errno. */
+static int
+write_record(struct runtime *rt, int fd, const char *line, size_t len)
+{
+	ssize_t n = write(fd, line, len);
+
+	if (n >= 0 && (size_t)n != len) {
+		cut_torn(fd, n);	/* under history_mu: no other writer */
+		errno = ENOSPC;
+		return -1;
+	}
+	if (n < 0 || (rt->conf->history_fsync && fsync(fd) != 0))
+		return -1;
+	return 0;
+}
+
+enum runtime_history_status
 runtime_history_write(struct runtime *rt, const char *line, size_t len)
 {
-	ssize_t n = -1;
+	enum runtime_history_status st = RUNTIME_HISTORY_OK;
 	int fd, saved = 0;
 
-	if (rt->history_fd < 0)
-		return 0;
+	if (!rt->history_wanted)
+		return RUNTIME_HISTORY_OK;
 	pthread_mutex_lock(&rt->history_mu);
-	if ((fd = history_fd(rt)) >= 0) {
-		n = write(fd, line, len);
-		if (n >= 0 && (size_t)n != len)
-			errno = ENOSPC;		/* a short write: the line is torn */
-		else if (n >= 0 && rt->conf->history_fsync && fsync(fd) != 0)
-			n = -1;
+	if ((fd = history_fd(rt)) < 0 || write_record(rt, fd, line, len) != 0) {
+		saved = errno;
+		rt->history_failing = true;
+		st = RUNTIME_HISTORY_FAILED;
+		__atomic_add_fetch(&rt->history_errors, 1, __ATOMIC_RELAXED);
+	} else if (rt->history_failing) {
+		rt->history_failing = false;
+		st = RUNTIME_HISTORY_RESUMED;
 	}
-	saved = errno;
 	pthread_mutex_unlock(&rt->history_mu);
-	if (n == (ssize_t)len)
-		return 0;
-	__atomic_add_fetch(&rt->history_errors, 1, __ATOMIC_RELAXED);
 	errno = saved;
-	return -1;
+	return st;
 }

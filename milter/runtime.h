@@ -14,6 +14,7 @@
 #define AUTHMILTER_RUNTIME_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,8 +33,11 @@ struct runtime {
 	struct dkim_engine *dkim;
 	struct arc_engine *arc;		/* NULL unless ARCVerify */
 	struct psl *psl;		/* NULL unless OrganizationalDomain psl */
-	int history_fd;			/* -1: no HistoryFile */
-	pthread_mutex_t history_mu;	/* guards history_fd across a reopen */
+	bool history_wanted;		/* a HistoryFile is configured */
+	int history_fd;			/* -1: none, or not open (yet) */
+	char history_err[256];		/* why it could not be opened at start */
+	pthread_mutex_t history_mu;	/* guards history_fd and history_failing */
+	bool history_failing;		/* the last write failed */
 	unsigned long history_errors;	/* failed writes (atomic) */
 	int refs;			/* atomic */
 };
@@ -45,7 +49,9 @@ typedef void (*runtime_dns_log)(const char *line);
  * runtime_new - build from c (which gains a reference).  dns_log receives
  * one line per DNS lookup when c->log_dns is set (NULL: never).  NULL with
  * the reason in err when a part cannot be built (bad trust anchor,
- * unreadable public suffix list, history file that cannot be opened, ...).
+ * unreadable public suffix list, ...).  A HistoryFile that cannot be opened
+ * is not fatal (a side output never stops the mail): history_fd stays -1,
+ * the reason is in history_err, and every record tries to open it again.
  */
 struct runtime *runtime_new(struct conf *c, runtime_dns_log dns_log, char *err,
     size_t errsize);
@@ -56,13 +62,24 @@ struct runtime *runtime_ref(struct runtime *rt);
 /* runtime_unref - drop one reference; frees at zero.  NULL is fine. */
 void runtime_unref(struct runtime *rt);
 
+/* What became of a history record. */
+enum runtime_history_status {
+	RUNTIME_HISTORY_OK,		/* written (or no HistoryFile) */
+	RUNTIME_HISTORY_FAILED,		/* not written; history_errors counts it */
+	RUNTIME_HISTORY_RESUMED		/* written, the first after failures */
+};
+
 /*
  * runtime_history_write - append one complete record line with a single
  * write(2), so concurrent threads never interleave; fsync(2) it when
  * HistoryFsync is set.  When the file's path no longer names the open file
- * (rotated away or removed), it is reopened first.  Returns 0, or -1 with
- * errno (the caller logs; the message is never affected).
+ * (rotated away or removed), or it could not be opened before, it is
+ * opened first.  A short write (the file system filled up mid-line) is cut
+ * back off the file, so no torn line is left for the next record to follow.
+ * On failure errno says why (the caller logs; the message is never
+ * affected).
  */
-int runtime_history_write(struct runtime *rt, const char *line, size_t len);
+enum runtime_history_status runtime_history_write(struct runtime *rt, const char *line,
+    size_t len);
 
 #endif

@@ -207,6 +207,35 @@ align_dkim(struct eval *e, struct verdict *v)
 	}
 }
 
+/*
+ * aligned_temperror - the name of an aligned identifier (SPF MAIL FROM or a
+ * DKIM d=) whose check failed only temporarily, or NULL.  Without a pass,
+ * such a message has not been shown to fail: a retry may pass it, so it is
+ * a temporary error, not a DMARC failure (a DNS timeout must not reject
+ * or quarantine legitimate mail).  Used only when the policy would act:
+ * under p=none a failure changes nothing for the message.
+ */
+static const char *
+aligned_temperror(struct eval *e, const struct verdict *v)
+{
+	const struct verdict_spf *s;
+	const struct verdict_dkim *k;
+	size_t i;
+
+	for (i = 0; i < e->in->nspf && i < VERDICT_MAX_SPF; i++) {
+		s = &e->in->spf[i];
+		if (s->scope == SPF_SCOPE_MFROM && s->result == SPF_RES_TEMPERROR &&
+		    is_aligned(e, v->record.aspf, s->domain))
+			return s->domain;
+	}
+	for (i = 0; i < e->in->ndkim && i < VERDICT_MAX_DKIM; i++) {
+		k = &e->in->dkim[i];
+		if (k->result == DKIM_RES_TEMPERROR && is_aligned(e, v->record.adkim, k->domain))
+			return k->domain;
+	}
+	return NULL;
+}
+
 /* fallback_policy - sp when present, else p. */
 static enum policy_tag
 fallback_tag(const struct dmarc_record *r)
@@ -383,6 +412,8 @@ say_pass(const struct verdict *v, struct say *r)
 static void
 decide(struct eval *e, struct verdict *v, struct say *r)
 {
+	const char *temp;
+
 	if (v->spf_aligned || v->dkim_aligned)
 		v->result = DMARC_RES_PASS;
 	else if (e->dns != DISCOVER_FOUND)
@@ -406,6 +437,12 @@ decide(struct eval *e, struct verdict *v, struct say *r)
 	if (v->result == DMARC_RES_PASS) {
 		v->disposition = DISP_PASS;
 		say_pass(v, r);
+		return;
+	}
+	if (v->policy != DMARC_POLICY_NONE && (temp = aligned_temperror(e, v)) != NULL) {
+		v->result = DMARC_RES_TEMPERROR;
+		SAY(r, "dmarc=temperror (domain %s): no aligned pass, and the aligned check of %s "
+		    "failed temporarily", v->policy_domain, temp);
 		return;
 	}
 	say_head(v, r);

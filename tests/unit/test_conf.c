@@ -505,7 +505,7 @@ test_hosts_file(void)
 
 /* A file setting every key to something other than its default. */
 static const char all_keys[] =
-	"Socket unix:/run/authmilter/authmilter.sock\nPidFile /run/authmilter.pid\n"
+	"Socket unix:/run/authmilter/authmilter.sock\nMilterTimeout 300\nPidFile /run/authmilter.pid\n"
 	"UserID authmilter:authmilter\nUMask 0027\nSyslog no\nSyslogFacility local7\nLogDNS yes\n"
 	"AuthservID mx.example.org\nTrustedAuthservIDs a.example.org b.example.org\n"
 	"SoftwareHeader yes\nIgnoreHosts \"10.0.0.0/8 # lan\"\nIgnoreAuthenticatedClients no\n"
@@ -675,7 +675,8 @@ test_table(void)
 	tap_ok(docs, "every key has a one-line doc");
 	tap_inteq((long long)computed, 1, "one computed default, with its description");
 	tap_ok(foreign_ok, "no OpenDMARC-only key is a key");
-	tap_streq(restart, " Socket PidFile UserID UMask Syslog SyslogFacility", "keys that need a restart");
+	tap_streq(restart, " Socket MilterTimeout PidFile UserID UMask Syslog SyslogFacility",
+	    "keys that need a restart");
 }
 
 /* generated - what fn writes, malloc'd. */
