@@ -94,18 +94,20 @@ def scale_rows(runs):
     """Per concurrency: msg/s, CPU, and futex calls and context switches
     per message (perf stat over the filter process)."""
     out = ["| filter | concurrency | msg/s | x c=8 | p50 ms | filter CPU ms/msg | "
-           "futex calls/msg | context switches/msg | page faults/msg | load before |",
-           "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
+           "futex calls/msg | context switches/msg | page faults/msg | mmap+munmap+madvise/msg | "
+           "load before |",
+           "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
     for w in ("authmilter", "nullfilter"):
         for base in sorted((b for b in runs if b.startswith(w + "-c") and b.endswith("-scale")),
                            key=lambda b: int(b.split("-")[1][1:])):
             rs, c = runs[base], int(base.split("-")[1][1:])
             per = lambda k: statistics.median([r[k] / r["msgs"] for r in rs]) if k in rs[0] else None
-            out.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            out.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 who(base), c, fmt(med(rs, "mps"), 0),
                 fmt(scale_ratio(runs, w, c) if c != 8 else 1.0), fmt(med(rs, "p50")),
                 fmt(statistics.median([filter_cpu(r) for r in rs]), 3),
-                fmt(per("futex")), fmt(per("cs")), fmt(per("pf")), fmt(med(rs, "load0"))))
+                fmt(per("futex")), fmt(per("cs")), fmt(per("pf")), fmt(per("mm")),
+                fmt(med(rs, "load0"))))
     return out
 
 

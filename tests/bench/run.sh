@@ -49,7 +49,12 @@
 # "callgrind" add profiles of authmilter, BENCH_OUT/perf-authmilter.txt and
 # callgrind-authmilter*.txt) BENCH_SCALE_C ("8 64 512": the concurrencies
 # of the scale runs) BENCH_PERF_C ("8": the concurrencies profiled by the
-# perf group, BENCH_OUT/perf-authmilter-cN.txt beyond 8).
+# perf group, BENCH_OUT/perf-authmilter-cN.txt beyond 8) BENCH_PERF_ARGS
+# ("-F 1999 -g": what perf record samples, e.g. "-e page-faults
+# --call-graph dwarf" for where the daemon faults pages in)
+# BENCH_AUTHMILTER_WRAP ("": environment settings and a command that starts
+# authmilter, e.g. "prlimit --stack=1048576 --" or
+# "GLIBC_TUNABLES=glibc.pthread.stack_cache_size=0x40000000").
 # Stops only the processes it started, by PID.
 set -u
 : "${top_srcdir:=.}"
@@ -72,11 +77,13 @@ BENCH_AUTHMILTER_CONF=${BENCH_AUTHMILTER_CONF:-}
 BENCH_RUNS=${BENCH_RUNS:-compare scale noqa rss}
 BENCH_SCALE_C=${BENCH_SCALE_C:-8 64 512}
 BENCH_PERF_C=${BENCH_PERF_C:-8}
+BENCH_PERF_ARGS=${BENCH_PERF_ARGS:--F 1999 -g}
+BENCH_AUTHMILTER_WRAP=${BENCH_AUTHMILTER_WRAP:-}
 export BENCH_RUNS
 export top_srcdir top_builddir BENCH_MESSAGES BENCH_DOMAINS BENCH_SEED BENCH_REPEAT \
 	BENCH_WARMUP BENCH_NOQA_MESSAGES BENCH_C1_MESSAGES BENCH_RSS_MESSAGES BENCH_CHAIN \
 	BENCH_OUT BENCH_CORPUS BENCH_INSTALL BENCH_AUTHMILTER_CONF BENCH_SCALE_C \
-	BENCH_PERF_C
+	BENCH_PERF_C BENCH_PERF_ARGS BENCH_AUTHMILTER_WRAP
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 PATH="$PATH:/usr/sbin:/sbin"
@@ -293,7 +300,8 @@ HoldQuarantinedMessages	yes
 CONF
 	[ -n "$BENCH_AUTHMILTER_CONF" ] && printf '%s\n' "$BENCH_AUTHMILTER_CONF" >>"$tmp/authmilter.conf"
 	rm -f "$tmp/authmilter.pid"
-	"$milter" -c "$tmp/authmilter.conf" || die "authmilter did not start"
+	# shellcheck disable=SC2086
+	env $BENCH_AUTHMILTER_WRAP "$milter" -c "$tmp/authmilter.conf" || die "authmilter did not start"
 	apid=$(wait_pidfile "$tmp/authmilter.pid") || die "authmilter wrote no PidFile"
 	pids="$pids $apid"
 	wait_port "$aport" || die "authmilter does not listen on $aport"
@@ -417,7 +425,7 @@ mb_count() {
 	fi
 	"$bench/milterbench" -f "$corpus/corpus.dat" -n "$BENCH_WARMUP" -l "warm-up" "$@" \
 	    >/dev/null 2>&1
-	perf stat -x, -e syscalls:sys_enter_futex,context-switches,page-faults -p "$cpid" \
+	perf stat -x, -e syscalls:sys_enter_futex,context-switches,page-faults,syscalls:sys_enter_mmap,syscalls:sys_enter_munmap,syscalls:sys_enter_madvise -p "$cpid" \
 	    -o "$tmp/perfstat.$label" >/dev/null 2>&1 &
 	pspid=$!
 	sleep 0.5
@@ -428,8 +436,9 @@ mb_count() {
 	futex=$(awk -F, '$3 ~ /futex/ { print $1 }' "$tmp/perfstat.$label")
 	cs=$(awk -F, '$3 == "context-switches" { print $1 }' "$tmp/perfstat.$label")
 	pf=$(awk -F, '$3 == "page-faults" { print $1 }' "$tmp/perfstat.$label")
+	mm=$(awk -F, '$3 ~ /mmap|munmap|madvise/ { n += $1 } END { print n + 0 }' "$tmp/perfstat.$label")
 	grep -v '^RESULT' "$BENCH_OUT/$label.txt"
-	grep '^RESULT' "$BENCH_OUT/$label.txt" | sed "s/\$/ futex=${futex:-0} cs=${cs:-0} pf=${pf:-0}/" >>"$results"
+	grep '^RESULT' "$BENCH_OUT/$label.txt" | sed "s/\$/ futex=${futex:-0} cs=${cs:-0} pf=${pf:-0} mm=${mm:-0}/" >>"$results"
 	[ $rc -eq 0 ] || say "$label: milterbench exit status $rc"
 }
 PERF_COUNT=""
@@ -470,7 +479,8 @@ if want perf && command -v perf >/dev/null 2>&1; then
 	for c in $BENCH_PERF_C; do
 		sfx=""
 		[ "$c" = 8 ] || sfx="-c$c"
-		perf record -F 1999 -g -o "$BENCH_OUT/perf-authmilter$sfx.data" -p "$apid" \
+		# shellcheck disable=SC2086
+		perf record $BENCH_PERF_ARGS -o "$BENCH_OUT/perf-authmilter$sfx.data" -p "$apid" \
 		    >"$tmp/perf.log" 2>&1 &
 		perfpid=$!
 		sleep 1
