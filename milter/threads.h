@@ -18,8 +18,9 @@
 
 /*
  * The stack of every thread the daemon starts: 1 MB, four times what the
- * benchmark corpus needs (it runs with 256 KB, fails with 128 KB), and
- * small enough for glibc to keep 40 ended threads' stacks for reuse.
+ * benchmark corpus was seen to need (it runs with 256 KB; with 128 KB the
+ * daemon died in one run of two), and small enough for glibc to keep 40
+ * ended threads' stacks for reuse.
  * (CPPFLAGS=-DTHREADS_STACK_SIZE=BYTES changes it at build time.)
  */
 #ifndef THREADS_STACK_SIZE

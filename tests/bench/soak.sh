@@ -227,6 +227,7 @@ say "nsd $nspid (port $nsport), unbound $upid (port $uport), authmilter $apid (p
 
 # ------------------------------------------------------------ 3. load
 uptime >"$tmp/uptime-before"
+version="$("$milter" -V) ($(cd "$top_srcdir" && git rev-parse --short HEAD 2>/dev/null || echo "no git"))"
 "$bench/milterbench" -f "$BENCH_CORPUS/corpus.dat" -n "$SOAK_MESSAGES" -c "$SOAK_CONC" -q \
     -l soak -m "inet:$aport@127.0.0.1" -p "authmilter=$apid" -t 30 \
     >"$SOAK_OUT/milterbench.txt" 2>&1 &
@@ -274,7 +275,7 @@ kill -0 "$apid" 2>/dev/null && alive=yes
 # ------------------------------------------------------------ 5. check
 {
 	echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-	echo "authmilter: $("$milter" -V) ($(cd "$top_srcdir" && git rev-parse --short HEAD 2>/dev/null || echo "no git"))"
+	echo "authmilter: $version"
 	echo "messages: $SOAK_MESSAGES, concurrency $SOAK_CONC, TTL $SOAK_TTL s"
 	echo "faults: $faults ($SOAK_FAULT_SECS s every $SOAK_FAULT_EVERY s, unbound and nsd stopped in turn)"
 	echo "milterbench exit status: $mbrc"
