@@ -20,7 +20,8 @@
 #      cache lacks); then the server is started again on the same port.
 #   4. Every SOAK_SAMPLE seconds writes a line to SOAK_OUT/soak.csv: seconds
 #      since the start, the daemon's VmRSS (kB), Threads, open descriptors,
-#      and the fault in force.
+#      and the fault in force.  SOAK_OUT/verdicts.tsv has what each message
+#      of the corpus's first pass got (milterbench -o).
 #   5. The check: after the warm-up (the first SOAK_WARMUP seconds), the
 #      RSS's mean over the last quarter of the samples is at most 10 % above
 #      its mean over the first quarter, and so are the peaks of the thread
@@ -230,7 +231,7 @@ uptime >"$tmp/uptime-before"
 version="$("$milter" -V) ($(cd "$top_srcdir" && git rev-parse --short HEAD 2>/dev/null || echo "no git"))"
 "$bench/milterbench" -f "$BENCH_CORPUS/corpus.dat" -n "$SOAK_MESSAGES" -c "$SOAK_CONC" -q \
     -l soak -m "inet:$aport@127.0.0.1" -p "authmilter=$apid" -t 30 \
-    >"$SOAK_OUT/milterbench.txt" 2>&1 &
+    -o "$SOAK_OUT/verdicts.tsv" >"$SOAK_OUT/milterbench.txt" 2>&1 &
 mbpid=$!
 
 # ------------------------------------------------------------ 4. faults, samples
