@@ -27,6 +27,7 @@
 #include "log.h"
 #include "runtime.h"
 #include "signals.h"
+#include "threads.h"
 
 struct opts {
 	const char *conf_path;		/* NULL: the default file if present, else defaults */
@@ -350,6 +351,8 @@ main(int argc, char **argv)
 		daemonize();
 	signals_block();
 	log_open("authmilter", c->syslog, c->syslog_facility, o.foreground || !c->syslog);
+	if ((rc = threads_set_stack(THREADS_STACK_SIZE)) != 0)
+		log_msg(LOG_WARNING, NULL, "thread stack size: %s", strerror(rc));
 	write_pid(c);
 	drop_privileges(c);
 	start_runtime(c);

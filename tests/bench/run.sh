@@ -29,7 +29,9 @@
 #      the three contenders in turn (and the do-nothing filter once more,
 #      negotiating the no-reply protocol steps: nullfilter -r),
 #      BENCH_REPEAT times (medians reported);
-#      authmilter at concurrency 64; all three without quick-ack at
+#      authmilter and the do-nothing filter at concurrency 8, 64 and 512
+#      back to back, BENCH_REPEAT times, with the futex calls and context
+#      switches of the filter counted by perf stat when it can; all three without quick-ack at
 #      concurrency 8 and 1 (what an MTA sees); then a fresh authmilter for
 #      BENCH_RSS_MESSAGES messages with its RSS taken at 100,000 and at the
 #      end.  The per-message verdicts of authmilter and of the chain are
@@ -43,9 +45,16 @@
 # BENCH_OUT (bench-results) BENCH_CORPUS (bench-corpus) BENCH_INSTALL (yes)
 # BENCH_AUTHMILTER_CONF ("": more lines for authmilter's configuration, e.g.
 # "ARCVerify no", to measure what a feature costs)
-# BENCH_RUNS ("compare c64 noqa rss": the groups of runs above; "perf" and
+# BENCH_RUNS ("compare scale noqa rss": the groups of runs above; "perf" and
 # "callgrind" add profiles of authmilter, BENCH_OUT/perf-authmilter.txt and
-# callgrind-authmilter*.txt).
+# callgrind-authmilter*.txt) BENCH_SCALE_C ("8 64 512": the concurrencies
+# of the scale runs) BENCH_PERF_C ("8": the concurrencies profiled by the
+# perf group, BENCH_OUT/perf-authmilter-cN.txt beyond 8) BENCH_PERF_ARGS
+# ("-F 1999 -g": what perf record samples, e.g. "-e page-faults
+# --call-graph dwarf" for where the daemon faults pages in)
+# BENCH_AUTHMILTER_WRAP ("": environment settings and a command that starts
+# authmilter, e.g. "prlimit --stack=1048576 --" or
+# "GLIBC_TUNABLES=glibc.pthread.stack_cache_size=0x40000000").
 # Stops only the processes it started, by PID.
 set -u
 : "${top_srcdir:=.}"
@@ -65,11 +74,16 @@ BENCH_OUT=${BENCH_OUT:-$top_builddir/bench-results}
 BENCH_CORPUS=${BENCH_CORPUS:-$top_builddir/bench-corpus}
 BENCH_INSTALL=${BENCH_INSTALL:-yes}
 BENCH_AUTHMILTER_CONF=${BENCH_AUTHMILTER_CONF:-}
-BENCH_RUNS=${BENCH_RUNS:-compare c64 noqa rss}
+BENCH_RUNS=${BENCH_RUNS:-compare scale noqa rss}
+BENCH_SCALE_C=${BENCH_SCALE_C:-8 64 512}
+BENCH_PERF_C=${BENCH_PERF_C:-8}
+BENCH_PERF_ARGS=${BENCH_PERF_ARGS:--F 1999 -g}
+BENCH_AUTHMILTER_WRAP=${BENCH_AUTHMILTER_WRAP:-}
 export BENCH_RUNS
 export top_srcdir top_builddir BENCH_MESSAGES BENCH_DOMAINS BENCH_SEED BENCH_REPEAT \
 	BENCH_WARMUP BENCH_NOQA_MESSAGES BENCH_C1_MESSAGES BENCH_RSS_MESSAGES BENCH_CHAIN \
-	BENCH_OUT BENCH_CORPUS BENCH_INSTALL BENCH_AUTHMILTER_CONF
+	BENCH_OUT BENCH_CORPUS BENCH_INSTALL BENCH_AUTHMILTER_CONF BENCH_SCALE_C \
+	BENCH_PERF_C BENCH_PERF_ARGS BENCH_AUTHMILTER_WRAP
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 PATH="$PATH:/usr/sbin:/sbin"
@@ -286,7 +300,8 @@ HoldQuarantinedMessages	yes
 CONF
 	[ -n "$BENCH_AUTHMILTER_CONF" ] && printf '%s\n' "$BENCH_AUTHMILTER_CONF" >>"$tmp/authmilter.conf"
 	rm -f "$tmp/authmilter.pid"
-	"$milter" -c "$tmp/authmilter.conf" || die "authmilter did not start"
+	# shellcheck disable=SC2086
+	env $BENCH_AUTHMILTER_WRAP "$milter" -c "$tmp/authmilter.conf" || die "authmilter did not start"
 	apid=$(wait_pidfile "$tmp/authmilter.pid") || die "authmilter wrote no PidFile"
 	pids="$pids $apid"
 	wait_port "$aport" || die "authmilter does not listen on $aport"
@@ -397,11 +412,53 @@ while [ $r -le "$BENCH_REPEAT" ]; do
 	[ -n "$CHAIN" ] && mb "chain-c8-qa.$r" $CHAIN -c 8 -q $o_chain
 	r=$((r + 1))
 done
-if want c64; then
-	# shellcheck disable=SC2086
-	mb "authmilter-c64-qa" $AM -c 64 -q
-	# shellcheck disable=SC2086
-	mb "nullfilter-c64-qa" $NULL -c 64 -q
+# mb_count LABEL PID ARGS... - as mb, and count the futex calls and
+# context switches of process PID (all its threads) over the measured run
+# with perf stat, added to its RESULT line (futex=, cs=): what threads
+# waiting for each other cost, independent of how fast the CPUs are.
+mb_count() {
+	label=$1 cpid=$2
+	shift 2
+	if [ -z "$PERF_COUNT" ]; then
+		mb "$label" "$@"
+		return
+	fi
+	"$bench/milterbench" -f "$corpus/corpus.dat" -n "$BENCH_WARMUP" -l "warm-up" "$@" \
+	    >/dev/null 2>&1
+	perf stat -x, -e syscalls:sys_enter_futex,context-switches,page-faults,syscalls:sys_enter_mmap,syscalls:sys_enter_munmap,syscalls:sys_enter_madvise -p "$cpid" \
+	    -o "$tmp/perfstat.$label" >/dev/null 2>&1 &
+	pspid=$!
+	sleep 0.5
+	"$bench/milterbench" -f "$corpus/corpus.dat" -l "$label" "$@" >"$BENCH_OUT/$label.txt"
+	rc=$?
+	kill -INT "$pspid"
+	wait "$pspid"
+	futex=$(awk -F, '$3 ~ /futex/ { print $1 }' "$tmp/perfstat.$label")
+	cs=$(awk -F, '$3 == "context-switches" { print $1 }' "$tmp/perfstat.$label")
+	pf=$(awk -F, '$3 == "page-faults" { print $1 }' "$tmp/perfstat.$label")
+	mm=$(awk -F, '$3 ~ /mmap|munmap|madvise/ { n += $1 } END { print n + 0 }' "$tmp/perfstat.$label")
+	grep -v '^RESULT' "$BENCH_OUT/$label.txt"
+	grep '^RESULT' "$BENCH_OUT/$label.txt" | sed "s/\$/ futex=${futex:-0} cs=${cs:-0} pf=${pf:-0} mm=${mm:-0}/" >>"$results"
+	[ $rc -eq 0 ] || say "$label: milterbench exit status $rc"
+}
+PERF_COUNT=""
+command -v perf >/dev/null 2>&1 &&
+	perf stat -e syscalls:sys_enter_futex true >/dev/null 2>&1 && PERF_COUNT=yes
+
+# Scaling: authmilter and the do-nothing filter at each concurrency of
+# BENCH_SCALE_C, back to back, BENCH_REPEAT times (medians reported, and
+# the rate at each concurrency over the rate at 8 of the same repeat).
+if want scale; then
+	r=1
+	while [ $r -le "$BENCH_REPEAT" ]; do
+		for c in $BENCH_SCALE_C; do
+			# shellcheck disable=SC2086
+			mb_count "authmilter-c$c-scale.$r" "$apid" $AM -c "$c" -q
+			# shellcheck disable=SC2086
+			mb_count "nullfilter-c$c-scale.$r" "$npid" $NULL -c "$c" -q
+		done
+		r=$((r + 1))
+	done
 fi
 want noqa || BENCH_NOQA_C=""
 for c in ${BENCH_NOQA_C-8 1}; do
@@ -419,17 +476,23 @@ done
 # symbol) during a concurrency-8 run, and callgrind (instructions by
 # function, inclusive and exclusive) of a second daemon under valgrind.
 if want perf && command -v perf >/dev/null 2>&1; then
-	perf record -F 1999 -o "$BENCH_OUT/perf-authmilter.data" -p "$apid" \
-	    >"$tmp/perf.log" 2>&1 &
-	perfpid=$!
-	sleep 1
-	# shellcheck disable=SC2086
-	mb "authmilter-perf" $AM -c 8 -q
-	kill -INT "$perfpid"
-	wait "$perfpid"
-	perf report -i "$BENCH_OUT/perf-authmilter.data" --stdio --sort dso,sym \
-	    --percent-limit 0.3 >"$BENCH_OUT/perf-authmilter.txt" 2>/dev/null
-	say "perf profile: $BENCH_OUT/perf-authmilter.txt"
+	for c in $BENCH_PERF_C; do
+		sfx=""
+		[ "$c" = 8 ] || sfx="-c$c"
+		# shellcheck disable=SC2086
+		perf record $BENCH_PERF_ARGS -o "$BENCH_OUT/perf-authmilter$sfx.data" -p "$apid" \
+		    >"$tmp/perf.log" 2>&1 &
+		perfpid=$!
+		sleep 1
+		# shellcheck disable=SC2086
+		mb "authmilter-perf$sfx" $AM -c "$c" -q
+		kill -INT "$perfpid"
+		wait "$perfpid"
+		perf report -i "$BENCH_OUT/perf-authmilter$sfx.data" --stdio --no-children \
+		    --sort dso,sym -g none --percent-limit 0.3 \
+		    >"$BENCH_OUT/perf-authmilter$sfx.txt" 2>/dev/null
+		say "perf profile: $BENCH_OUT/perf-authmilter$sfx.txt"
+	done
 fi
 if want callgrind && command -v valgrind >/dev/null 2>&1; then
 	cport=$(free_port)
