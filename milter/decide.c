@@ -104,6 +104,21 @@ decision_free(struct decision *d)
 	d->arc = NULL;
 }
 
+/*
+ * clean_log - control characters of the log line as '?': it quotes peer
+ * text (the HELO name, the MAIL FROM domain, engine reasons), and a CR or
+ * LF in it would forge log lines.
+ */
+static void
+clean_log(struct str *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->len; i++)
+		if ((unsigned char)l->s[i] < 0x20 || l->s[i] == 0x7f)
+			l->s[i] = '?';
+}
+
 void
 decision_skip(struct decision *d, const char *why)
 {
@@ -111,6 +126,7 @@ decision_skip(struct decision *d, const char *why)
 	d->action = ACTION_ACCEPT;
 	snprintf(d->skip_reason, sizeof(d->skip_reason), "%.*s", (int)sizeof(d->skip_reason) - 1, why);
 	(void)str_printf(&d->log, "skipped: %s", why);
+	clean_log(&d->log);
 }
 
 /* ---------------------------------------------------------------- input */
@@ -561,6 +577,7 @@ write_log(const struct facts *f, struct decision *d)
 	if (f->nforged > 0)
 		(void)str_printf(l, " removed_authres=%zu", f->nforged);
 	(void)str_printf(l, " why=\"%s\"", v->reason.len ? str_cstr(&v->reason) : "");
+	clean_log(l);
 }
 
 /* ignored_author - the first author domain listed in IgnoreMailFrom, or NULL. */
