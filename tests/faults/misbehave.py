@@ -20,34 +20,21 @@ for the daemon to close each connection.  Prints one line:
 (served: sessions whose negotiation and connect were answered; closed:
 connections the daemon closed; maxwait: the longest time in seconds it
 took).  Exit status 0."""
+import os
 import socket
 import struct
 import sys
 import time
 
-SMFIP_MDS_1M = 0x20000000
-SMFIF_ALL = 0x1ff
-
-
-def packet(cmd, data=b""):
-    return struct.pack("!I", len(data) + 1) + cmd + data
+# The packets and their framing are tests/wire/mtaclient.py's.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "wire"))
+from mtaclient import SMFIF_ALL, SMFIP_MDS_1M, packet  # noqa: E402
+from mtaclient import read_packet as read_reply  # noqa: E402
 
 
 def read_packet(s):
-    hdr = b""
-    while len(hdr) < 4:
-        chunk = s.recv(4 - len(hdr))
-        if not chunk:
-            raise EOFError("closed")
-        hdr += chunk
-    n = struct.unpack("!I", hdr)[0]
-    data = b""
-    while len(data) < n:
-        chunk = s.recv(n - len(data))
-        if not chunk:
-            raise EOFError("closed")
-        data += chunk
-    return data[:1]
+    """The command byte of the filter's next reply."""
+    return read_reply(s)[0]
 
 
 def opening(s, i):
