@@ -62,9 +62,9 @@ static const struct conf_key keys[] = {
 	  .flags = CONF_F_RESTART, .off = OFF(milter_timeout_ms),
 	  .doc = "Seconds to wait for the MTA's next milter command before the connection is "
 	    "dropped.",
-	  .more = "Each MTA connection holds one thread: a peer that stalls mid-packet, or "
-	    "connects and sends nothing, holds it this long (libmilter's own default is "
-	    "7210).  600 outlasts Postfix's smtpd_timeout (300 s); a Sendmail whose "
+	  .more = "A peer that stalls mid-packet holds its connection this long (libmilter's "
+	    "own default is 7210); one that connects and never sends a byte is not timed "
+	    "out by libmilter and holds a descriptor, not a thread.  600 outlasts Postfix's smtpd_timeout (300 s); a Sendmail whose "
 	    "Timeout.command is longer needs it raised." },
 	{ .name = "PidFile", .type = CONF_T_PATH, .def = "none",
 	  .flags = CONF_F_RESTART | CONF_F_NONE, .off = OFF(pid_file),
