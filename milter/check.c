@@ -569,6 +569,21 @@ print_json(const struct decision *d)
 	str_free(&dump);
 }
 
+/* print_history - each record line as "history: LINE". */
+static void
+print_history(const struct decision *d)
+{
+	const char *p = d->history.len > 0 ? d->history.s : "", *nl;
+
+	for (; *p != '\0'; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);	/* (the encoder ends every line) */
+		printf("history: %.*s\n", (int)(nl - p), p);
+		if (*nl == '\0')
+			break;
+	}
+}
+
 /* print_dump - the decision line by line (golden files). */
 static void
 print_dump(const struct decision *d)
@@ -582,8 +597,7 @@ print_dump(const struct decision *d)
 		printf("reply: %s %s %s\n", d->rcode, d->xcode, str_cstr(&d->reply));
 	if (d->authres.len > 0)
 		printf("Authentication-Results: %s\n", d->authres.s);
-	if (d->history.len > 0)
-		printf("history: %s", d->history.s);
+	print_history(d);
 	printf("log: %s\n", d->log.len ? d->log.s : "");
 	str_reset(&dump);
 	arc_line(d, &dump);

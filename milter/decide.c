@@ -75,7 +75,7 @@ decision_init(struct decision *d)
 	str_init(&d->quarantine_reason, REPLY_MAX);
 	str_init(&d->add_name, 256);
 	str_init(&d->add_value, 1024);
-	str_init(&d->history, HISTORY_LINE_MAX);
+	str_init(&d->history, HISTORY_LINE_MAX * VERDICT_MAX_AUTHORS);
 	str_init(&d->log, LOG_MAX);
 	verdict_init(&d->verdict);
 }
@@ -100,6 +100,8 @@ decision_free(struct decision *d)
 	d->ndelete = 0;
 	d->delete_index = NULL;
 	d->hold = false;
+	d->nhistory = d->history_lost = 0;
+	d->history_why = NULL;
 	memset(&d->arc_override, 0, sizeof(d->arc_override));
 	d->arc = NULL;
 }
@@ -478,7 +480,12 @@ trim_msgid(const struct str *s)
 	return n ? strndup(p, n) : NULL;
 }
 
-/* fill_history - the caller's fields of the history record. */
+/*
+ * fill_history - the caller's fields of the history record.  The MAIL FROM
+ * domain is recorded for a null reverse-path (empty) or a usable address,
+ * not for one whose domain could not be read (unknown); recipients
+ * without a domain (RFC 5321 "postmaster") are left out.
+ */
 static void
 fill_history(const struct facts *f, struct history_record *h)
 {
@@ -486,52 +493,127 @@ fill_history(const struct facts *f, struct history_record *h)
 
 	h->time = f->now;
 	snprintf(h->source_ip, sizeof(h->source_ip), "%s", f->ip[0] ? f->ip : "0.0.0.0");
-	h->envelope_from_present = f->have_envfrom;
+	h->envelope_from_present = f->have_envfrom &&
+	    (f->null_sender || f->mail_from_domain[0] != '\0');
 	memcpy(h->envelope_from, f->mail_from_domain, DOMAIN_BUFSIZE);
 	for (i = 0; i < f->nrcpt && i < HISTORY_MAX_RCPT; i++)
-		memcpy(h->envelope_to[h->nrcpt++], f->rcpt_domain[i], DOMAIN_BUFSIZE);
+		if (f->rcpt_domain[i][0] != '\0')
+			memcpy(h->envelope_to[h->nrcpt++], f->rcpt_domain[i], DOMAIN_BUFSIZE);
 	snprintf(h->queue_id, sizeof(h->queue_id), "%s", f->queue_id);
 	h->message_id = trim_msgid(&f->message_id);
 }
 
-/* history_arc - the ARC result and the instance that made the override. */
+/*
+ * history_arc - the ARC result and, for the deciding author domain, the
+ * instance that made the override.
+ */
 static void
-history_arc(const struct facts *f, const struct decision *d, struct history_record *h)
+history_arc(const struct facts *f, const struct decision *d, bool deciding,
+    struct history_record *h)
 {
 	if (f->arc == NULL || f->arc->chain == ARC_CHAIN_NONE)
 		return;
 	h->arc = f->arc->temperror ? HISTORY_ARC_TEMPERROR :
 	    f->arc->chain == ARC_CHAIN_PASS ? HISTORY_ARC_PASS : HISTORY_ARC_FAIL;
-	if (!d->arc_override.applies)
+	if (!deciding || !d->arc_override.applies)
 		return;
 	h->arc_instance = d->arc_override.i;
 	memcpy(h->arc_sealer, d->arc_override.sealer, sizeof(h->arc_sealer));
 }
 
-/* write_history - the record line, when one is due. */
-static void
-write_history(const struct conf *c, const struct facts *f, struct decision *d)
+/*
+ * encode_record - append the record of verdict v (one author domain) to
+ * d->history.  A Message-ID the format cannot carry is dropped rather
+ * than the record.  Returns the encoder's status.
+ */
+static enum history_status
+encode_record(const struct facts *f, struct decision *d, const struct verdict *v,
+    bool deciding)
 {
 	struct history_record h;
+	struct str line;
 	enum history_status st;
 
-	if (d->verdict.header_from[0] == '\0' ||
-	    (!d->verdict.record_found && !c->record_all_messages))
-		return;
 	history_record_init(&h);
+	str_init(&line, HISTORY_LINE_MAX);
 	fill_history(f, &h);
-	st = history_record_from_verdict(&h, &d->in, &d->verdict);
-	history_arc(f, d, &h);
-	if (st == HISTORY_OK && (st = history_encode(&h, &d->history)) != HISTORY_OK &&
+	st = history_record_from_verdict(&h, &d->in, v);
+	history_arc(f, d, deciding, &h);
+	if (st == HISTORY_OK && (st = history_encode(&h, &line)) != HISTORY_OK &&
 	    h.message_id != NULL) {
 		free(h.message_id);		/* an unusable Message-ID: drop it */
 		h.message_id = NULL;
-		str_reset(&d->history);
-		st = history_encode(&h, &d->history);
+		st = history_encode(&h, &line);
 	}
-	if (st != HISTORY_OK)
-		str_reset(&d->history);
+	if (st == HISTORY_OK && str_append(&d->history, line.s, line.len) != STR_OK)
+		st = HISTORY_NOMEM;
+	str_free(&line);
 	history_record_free(&h);
+	return st;
+}
+
+/*
+ * author_verdict - the verdict of author domain i of several on its own,
+ * for its record (RFC 9989 evaluates, and so reports, each); its DNS
+ * answers are in the cache by now.  RejectFailures no lowers its reject as
+ * it lowers the deciding one's.
+ */
+static enum verdict_status
+author_verdict(const struct conf *c, const struct policy_env *env,
+    const struct decision *d, size_t i, struct verdict *v)
+{
+	struct verdict_input *one;
+	enum verdict_status st;
+
+	if ((one = malloc(sizeof(*one))) == NULL)
+		return VERDICT_NOMEM;
+	*one = d->in;
+	one->nauthors = 1;
+	memcpy(one->authors[0], d->in.authors[i], DOMAIN_BUFSIZE);
+	st = verdict_evaluate(env, one, v);
+	free(one);
+	if (st == VERDICT_OK && v->disposition == DISP_REJECT && !c->reject_failures)
+		not_enforced(v);
+	return st;
+}
+
+/*
+ * write_history - one record per evaluated author domain that has a
+ * DMARC record (every one with RecordAllMessages); none without an author
+ * domain (no policy domain to report to).  A record the format refuses is
+ * counted in d->history_lost with the reason for the log line.
+ */
+static void
+write_history(const struct conf *c, const struct policy_env *env, const struct facts *f,
+    struct decision *d)
+{
+	struct verdict other;
+	const struct verdict *v;
+	enum history_status st;
+	size_t i;
+
+	for (i = 0; i < d->in.nauthors && i < VERDICT_MAX_AUTHORS; i++) {
+		verdict_init(&other);
+		v = &d->verdict;
+		if (strcmp(d->in.authors[i], d->verdict.header_from) != 0) {
+			v = &other;
+			if (author_verdict(c, env, d, i, &other) != VERDICT_OK) {
+				d->history_lost++;
+				d->history_why = history_status_name(HISTORY_NOMEM);
+				verdict_free(&other);
+				continue;
+			}
+		}
+		if (v->record_found || c->record_all_messages) {
+			if ((st = encode_record(f, d, v, v == &d->verdict)) == HISTORY_OK)
+				d->nhistory++;
+			else {
+				d->history_lost++;
+				d->history_why = history_status_name(st);
+			}
+		}
+		verdict_free(&other);
+	}
 }
 
 /* log_results - the SPF and DKIM part of the log line. */
@@ -576,6 +658,8 @@ write_log(const struct facts *f, struct decision *d)
 		(void)str_printf(l, " reply=\"%s %s %s\"", d->rcode, d->xcode, str_cstr(&d->reply));
 	if (f->nforged > 0)
 		(void)str_printf(l, " removed_authres=%zu", f->nforged);
+	if (d->history_lost > 0)
+		(void)str_printf(l, " history_lost=%zu(%s)", d->history_lost, d->history_why);
 	(void)str_printf(l, " why=\"%s\"", v->reason.len ? str_cstr(&v->reason) : "");
 	clean_log(l);
 }
@@ -669,6 +753,6 @@ decide(struct runtime *rt, const struct facts *f, struct decision *d)
 		str_reset(&d->authres);
 	d->ndelete = f->nforged;
 	d->delete_index = f->forged;
-	write_history(c, f, d);
+	write_history(c, &env, f, d);
 	write_log(f, d);
 }

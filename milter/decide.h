@@ -93,7 +93,11 @@ struct decision {
 	bool hold;			/* smfi_quarantine (else header) */
 	struct str quarantine_reason;
 	struct str add_name, add_value;	/* quarantine header, when not holding */
-	struct str history;		/* one record line with "\n"; "" for none */
+	struct str history;		/* one record line ("\n" ended) per evaluated
+					 * author domain recorded; "" for none */
+	size_t nhistory;		/* record lines in history */
+	size_t history_lost;		/* records the format refused (logged) */
+	const char *history_why;	/* the last refusal's status name */
 	struct str log;			/* the one log line */
 	struct verdict verdict;
 	struct verdict_input in;

@@ -1647,27 +1647,33 @@ copy_policy(struct history_record *h, const struct verdict *v)
 	return copy_uris(h->ruf, &h->nruf, &r->ruf);
 }
 
-/* copy_auth - the DKIM and SPF results of the input. */
+/* copy_auth - the DKIM and SPF results of the input that name a domain. */
 static void
 copy_auth(struct history_record *h, const struct verdict_input *in)
 {
+	struct history_dkim *d;
+	struct history_spf *s;
 	size_t i;
 
 	h->ndkim = 0;
 	for (i = 0; i < in->ndkim && i < VERDICT_MAX_DKIM; i++) {
-		memcpy(h->dkim[i].domain, in->dkim[i].domain, DOMAIN_BUFSIZE);
-		memcpy(h->dkim[i].selector, in->dkim[i].selector, DOMAIN_BUFSIZE);
-		h->dkim[i].result = in->dkim[i].result;
-		h->dkim[i].human[0] = '\0';
-		h->ndkim++;
+		if (in->dkim[i].domain[0] == '\0' || in->dkim[i].selector[0] == '\0')
+			continue;	/* no d= or s= to report (RFC 9990: both required) */
+		d = &h->dkim[h->ndkim++];
+		memcpy(d->domain, in->dkim[i].domain, DOMAIN_BUFSIZE);
+		memcpy(d->selector, in->dkim[i].selector, DOMAIN_BUFSIZE);
+		d->result = in->dkim[i].result;
+		d->human[0] = '\0';
 	}
 	h->nspf = 0;
 	for (i = 0; i < in->nspf && i < VERDICT_MAX_SPF; i++) {
-		memcpy(h->spf[i].domain, in->spf[i].domain, DOMAIN_BUFSIZE);
-		h->spf[i].scope = in->spf[i].scope;
-		h->spf[i].result = in->spf[i].result;
-		h->spf[i].human[0] = '\0';
-		h->nspf++;
+		if (in->spf[i].domain[0] == '\0')
+			continue;	/* no domain: a HELO literal or none (RFC 9990: spf is optional) */
+		s = &h->spf[h->nspf++];
+		memcpy(s->domain, in->spf[i].domain, DOMAIN_BUFSIZE);
+		s->scope = in->spf[i].scope;
+		s->result = in->spf[i].result;
+		s->human[0] = '\0';
 	}
 }
 

@@ -83,6 +83,7 @@ while IFS= read -r line; do
 	*) echo "# $line" ;;
 	esac
 done <"$tmp/driver.out"
+cases_hist=$(cat "$tmp/history" 2>/dev/null | grep -c "^AMH1")
 
 # Hostile input (tests/wire/bad_input.py) through tests/wire/mtaclient.py.
 for msg in "$tmp"/bad-*.eml; do
@@ -111,12 +112,22 @@ check "the daemon survived the hostile input" 'kill -0 "$mpid" 2>/dev/null'
 check "its memory stayed bounded (VmHWM under 200 MB)" \
 	'[ "$(awk "/VmHWM/ { print \$2 }" /proc/$mpid/status)" -lt 204800 ]'
 
-# One history record per evaluated message that had a DMARC record: the
-# cases above with a policy domain (not the ignored, authenticated or
-# no-author ones).
-want_hist=$(grep -l '^want \(accept\|reject\|quarantine\)' "$src"/cases/*.case | wc -l)
+# One history record per evaluated author domain with a DMARC record:
+# each case says how many ("history N"; 0 for the ignored, authenticated
+# and no-author ones, 2 for the two author domains of 09-multi-from).
+nohist=$(grep -L '^history [0-9]' "$src"/cases/*.case | tr '\n' ' ')
+check "every case says how many history records it writes (${nohist:-all do})" '[ -z "$nohist" ]'
+want_hist=$(cat "$src"/cases/*.case | awk '$1 == "history" { s += $2 } END { print s + 0 }')
 got_hist=$(cat "$tmp/history" 2>/dev/null | grep -c "^AMH1")
-check "history records written ($got_hist)" '[ "$got_hist" -ge 10 ] && [ "$got_hist" -le "$want_hist" ]'
+check "history records written by the cases: $cases_hist, as they say ($want_hist)" '[ "$cases_hist" = "$want_hist" ]'
+[ "$cases_hist" = "$want_hist" ] ||
+	sed -n 's/.* ip=\([^ ]*\) hfrom=\([^ ]*\) .* disp=\([^ ]*\).*/# record: ip=\1 hfrom=\2 disp=\3/p' "$tmp/history"
+grep "multi-from@wire.example" "$tmp/history" >"$tmp/multi.hist"
+check "the two author domains of one message have a record each ($(sed -n 's/.* hfrom=\([^ ]*\) .* disp=\([^ ]*\).*/\1:\2/p' "$tmp/multi.hist" | tr '\n' ' '))" \
+	'[ "$(wc -l <"$tmp/multi.hist")" = 2 ] && grep -q "hfrom=pass.wire.example .* disp=pass" "$tmp/multi.hist" &&
+	 grep -q "hfrom=reject.wire.example .* disp=reject" "$tmp/multi.hist"'
+check "the null sender's record says so (mfrom empty)" \
+	'grep -q "hfrom=pass.wire.example mfrom= " "$tmp/history"'
 check "history has the reject of reject.wire.example" \
 	'grep -q "hfrom=reject.wire.example.*disp=reject" "$tmp/history"'
 check "history has the ARC override (AMH1.1, override and arc fields)" \
