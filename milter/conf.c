@@ -235,8 +235,12 @@ static const struct conf_key keys[] = {
 	    "disk is taken off the file, so every line in it is whole." },
 	{ .name = "RecordAllMessages", .type = CONF_T_BOOL, .def = "no",
 	  .off = OFF(record_all_messages),
-	  .doc = "Write a history record for every message, not only for domains that "
-	    "publish a DMARC record." },
+	  .doc = "Write a history record for every evaluated author domain, not only for "
+	    "those that publish a DMARC record.",
+	  .more = "A message with several author domains gets one record per domain (each "
+	    "evaluated on its own, so each domain's owner sees it in its report); a "
+	    "message with no author domain gets none (there is no policy domain to report "
+	    "to: with RejectUnusableFrom yes it is rejected)." },
 	{ .name = "HistoryFsync", .type = CONF_T_BOOL, .def = "no",
 	  .off = OFF(history_fsync),
 	  .doc = "fsync(2) the HistoryFile after each record: nothing is lost in a crash, "

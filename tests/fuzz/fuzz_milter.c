@@ -31,7 +31,8 @@
  * text of the decision is as long as its length says and holds no NUL; the
  * Authentication-Results value and the added header value hold no CR and
  * an LF only to start a fold; the SMTP reply and the log line hold no CR
- * or LF; the history record is empty or one line ending in LF; a skipped
+ * or LF; the history holds one line ending in LF per record counted
+ * (nhistory), at most one per author domain, and none was refused; a skipped
  * message is accepted unchanged; a reject has a 5xx code, a tempfail 4xx.
  *
  * Single-threaded; the runtime lives for the process.
@@ -272,6 +273,17 @@ folded_sane(const struct str *s)
 	return true;
 }
 
+/* lines - the number of LF in s[0..len). */
+static size_t
+lines(const char *s, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++)
+		n += s[i] == '\n';
+	return n;
+}
+
 /* check_decision - the invariants of a decision (see the file comment). */
 static void
 check_decision(const struct decision *d)
@@ -282,8 +294,10 @@ check_decision(const struct decision *d)
 	    !str_sane(&d->log, "\r\n") || !str_sane(&d->history, "\r") ||
 	    !str_sane(&d->quarantine_reason, "") || !folded_sane(&d->add_value))
 		abort();
-	if (d->history.len > 0 && (h[d->history.len - 1] != '\n' ||
-	    memchr(h, '\n', d->history.len - 1) != NULL))
+	if (d->history.len > 0 && h[d->history.len - 1] != '\n')
+		abort();
+	if (lines(h, d->history.len) != d->nhistory || d->history_lost != 0 ||
+	    d->nhistory > d->in.nauthors)
 		abort();
 	if (!d->evaluated && (d->action != ACTION_ACCEPT || d->authres.len != 0))
 		abort();

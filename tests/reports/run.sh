@@ -124,9 +124,9 @@ evaluate() {
 	e_time=$1 e_ip=$2 e_from=$3
 	shift 3
 	printf 'From: %s\nTo: user@example.net\nSubject: report test\n\nbody\n' "$e_from" >"$tmp/msg/m.eml"
-	"$CHK" --config "$tmp/rt/conf" --dump --dns "$ZONE" --time "$e_time" --ip "$e_ip" \
+	"$CHK" --config "$tmp/${E_STORE:-rt}/conf" --dump --dns "$ZONE" --time "$e_time" --ip "$e_ip" \
 		--rcpt user@example.net "$@" "$tmp/msg/m.eml" >"$tmp/msg/out" 2>&1
-	sed -n 's/^history: //p' "$tmp/msg/out" >>"$tmp/rt/history"
+	sed -n 's/^history: //p' "$tmp/msg/out" >>"$tmp/${E_STORE:-rt}/history"
 }
 for i in 1 2 3; do
 	evaluate $((T0 + 3600 * i)) 198.51.100.7 sales@example.com --mail-from b@bounce.example.org \
@@ -229,6 +229,30 @@ is "strict.example has no rua: its period closed without a report" \
 	"$(summary rt 'periods without rua closed')/$(reports rt | grep -c '!strict.example!')" "1/0"
 ex2=$(reports rt | grep "!example.com!$((T0 + DAY))!")
 is "example.com's second day: its own report with 1 message" "$(xp "$ex2" 'sum(//record/row/count)')" 1
+
+# ---------------------------------------------------------------- several authors
+# One message with two author domains, from the null sender whose HELO is
+# an address literal (no SPF identity with a domain): each author domain's
+# report counts it once (RFC 9989 evaluates each author domain).
+setup ma
+E_STORE=ma evaluate $((T0 + 3600)) 198.51.100.11 "sales@example.com, user@testing.example" \
+	--mail-from "" --helo "[192.0.2.1]"
+is "two author domains: two history lines, one each" \
+	"$(sed -n 's/.* hfrom=\([^ ]*\) .*/\1/p' "$tmp/ma/history" | tr '\n' ' ')" "example.com testing.example "
+run_r ma --now $NOW import
+is "two author domains: both records stored" "$(summary ma 'messages stored')" 2
+run_r ma --now $NOW aggregate
+validate_all ma
+is "two author domains: a report each, and its RFC 7489 twin, every one valid" "$v_n/$v_bad" "4/0"
+for d in example.com testing.example; do
+	f=$(report_of ma "$d")
+	is "$d's report counts the message once, under its own policy" \
+		"$(xp "$f" 'concat(sum(//record/row/count)," ",//policy_published/domain," ",//record/identifiers/header_from)')" \
+		"1 $d $d"
+	is "$d's report: null sender (envelope_from empty), no SPF result without a domain" \
+		"$(xp "$f" 'concat(count(//record/identifiers/envelope_from),"[",//record/identifiers/envelope_from,"] spf:",count(//record/auth_results/spf))')" \
+		"1[] spf:0"
+done
 
 # ---------------------------------------------------------------- counts
 # 5000 generated records over one day and 7 domains: every report's counts
