@@ -244,9 +244,10 @@ cb_body(SMFICTX *ctx, unsigned char *data, size_t len)
 }
 
 /*
- * write_history - the record, if any; failures logged, never fatal.  The
- * log is rate-limited by count: the first failure, then every 1000th (the
- * counter says how many records were lost), and one line when writing
+ * write_history - the message's records, if any (one per author domain,
+ * in one write); failures logged, never fatal.  The log is rate-limited by
+ * count: the first failure, then each time the records lost pass a
+ * multiple of 1000 (the counter says how many), and one line when writing
  * works again.
  */
 static void
@@ -258,13 +259,14 @@ write_history(struct runtime *rt, const struct decision *d, const char *qid)
 
 	if (d->history.len == 0)
 		return;
-	st = runtime_history_write(rt, d->history.s, d->history.len);
+	st = runtime_history_write(rt, d->history.s, d->history.len, d->nhistory);
 	err = errno;
 	n = __atomic_load_n(&rt->history_errors, __ATOMIC_RELAXED);
 	if (st == RUNTIME_HISTORY_RESUMED)
 		log_msg(LOG_NOTICE, qid, "HistoryFile %s written again (%lu records lost so far)",
 		    rt->conf->history_file, n);
-	else if (st == RUNTIME_HISTORY_FAILED && (n == 1 || n % 1000 == 0))
+	else if (st == RUNTIME_HISTORY_FAILED &&
+	    (n == d->nhistory || n / 1000 != (n - d->nhistory) / 1000))
 		log_msg(LOG_ERR, qid, "cannot write HistoryFile %s: %s (%lu failures so far)",
 		    rt->conf->history_file, strerror(err), n);
 }

@@ -221,7 +221,7 @@ write_record(struct runtime *rt, int fd, const char *line, size_t len)
 }
 
 enum runtime_history_status
-runtime_history_write(struct runtime *rt, const char *line, size_t len)
+runtime_history_write(struct runtime *rt, const char *line, size_t len, size_t nrecords)
 {
 	enum runtime_history_status st = RUNTIME_HISTORY_OK;
 	int fd, saved = 0;
@@ -233,7 +233,7 @@ runtime_history_write(struct runtime *rt, const char *line, size_t len)
 		saved = errno;
 		rt->history_failing = true;
 		st = RUNTIME_HISTORY_FAILED;
-		__atomic_add_fetch(&rt->history_errors, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&rt->history_errors, nrecords, __ATOMIC_RELAXED);
 	} else if (rt->history_failing) {
 		rt->history_failing = false;
 		st = RUNTIME_HISTORY_RESUMED;

@@ -38,7 +38,7 @@ struct runtime {
 	char history_err[256];		/* why it could not be opened at start */
 	pthread_mutex_t history_mu;	/* guards history_fd and history_failing */
 	bool history_failing;		/* the last write failed */
-	unsigned long history_errors;	/* failed writes (atomic) */
+	unsigned long history_errors;	/* records lost to failed writes (atomic) */
 	int refs;			/* atomic */
 };
 
@@ -65,13 +65,14 @@ void runtime_unref(struct runtime *rt);
 /* What became of a history record. */
 enum runtime_history_status {
 	RUNTIME_HISTORY_OK,		/* written (or no HistoryFile) */
-	RUNTIME_HISTORY_FAILED,		/* not written; history_errors counts it */
+	RUNTIME_HISTORY_FAILED,		/* not written; history_errors counts its records */
 	RUNTIME_HISTORY_RESUMED		/* written, the first after failures */
 };
 
 /*
- * runtime_history_write - append one complete record line with a single
- * write(2), so concurrent threads never interleave; fsync(2) it when
+ * runtime_history_write - append the nrecords complete record lines of
+ * one message with a single write(2), so concurrent threads never
+ * interleave; fsync(2) it when
  * HistoryFsync is set.  When the file's path no longer names the open file
  * (rotated away or removed), or it could not be opened before, it is
  * opened first.  A short write (the file system filled up mid-line) is cut
@@ -80,6 +81,6 @@ enum runtime_history_status {
  * affected).
  */
 enum runtime_history_status runtime_history_write(struct runtime *rt, const char *line,
-    size_t len);
+    size_t len, size_t nrecords);
 
 #endif
