@@ -112,7 +112,9 @@ static const struct conf_key keys[] = {
 	{ .name = "IgnoreMailFrom", .type = CONF_T_LIST, .def = "none",
 	  .flags = CONF_F_NONE, .off = OFF(ignore_mail_from), .conv = conf_conv_domain,
 	  .doc = "Author (From:) domains whose mail is not evaluated (each domain itself, "
-	    "not its subdomains); none: no domain." },
+	    "not its subdomains); none: no domain.",
+	  .more = "A message is skipped only when every author domain of its From is "
+	    "listed: a listed domain beside another is evaluated with it." },
 
 	{ .section = "Policy and actions",
 	  .name = "RejectFailures", .type = CONF_T_BOOL, .def = "yes", .off = OFF(reject_failures),
@@ -129,8 +131,9 @@ static const struct conf_key keys[] = {
 	  .doc = "Header added to mail to be quarantined when it is not held, \"Name: value\"." },
 	{ .name = "RejectMultiValueFrom", .type = CONF_T_BOOL, .def = "no",
 	  .off = OFF(reject_multi_value_from),
-	  .doc = "Reject messages whose From header holds several addresses; no: evaluate "
-	    "each author domain, the strictest result wins." },
+	  .doc = "Reject messages whose From header names several author domains (several "
+	    "addresses in one domain are fine); no: evaluate each author domain, the "
+	    "strictest result wins (on a tie a DNS temporary failure)." },
 	{ .name = "RejectUnusableFrom", .type = CONF_T_BOOL, .def = "yes",
 	  .off = OFF(reject_unusable_from),
 	  .doc = "Reject (550 5.7.1) messages whose From field gives no usable author domain: "
@@ -160,7 +163,10 @@ static const struct conf_key keys[] = {
 	{ .name = "DNSFailAction", .type = CONF_T_ENUM, .def = "tempfail",
 	  .off = OFF(dns_fail_action), .names = fail_action_names,
 	  .doc = "What a DNS failure (timeout, SERVFAIL) that leaves the result open does to the "
-	    "message: tempfail (the MTA retries later) or accept." },
+	    "message: tempfail (the MTA retries later) or accept.",
+	  .more = "Only while RejectFailures is yes (with no, nothing is enforced and the "
+	    "message is accepted).  A tempfailed message writes no history record: its "
+	    "retry is evaluated and recorded." },
 	{ .name = "InternalErrorAction", .type = CONF_T_ENUM, .def = "tempfail",
 	  .off = OFF(internal_error_action), .names = fail_action_names,
 	  .doc = "What an internal error (out of memory, a library failure) does to the "

@@ -580,7 +580,8 @@ author_verdict(const struct conf *c, const struct policy_env *env,
 /*
  * write_history - one record per evaluated author domain that has a
  * DMARC record (every one with RecordAllMessages); none without an author
- * domain (no policy domain to report to).  A record the format refuses is
+ * domain (no policy domain to report to), and none for a tempfailed
+ * message (the MTA's retry is evaluated, and recorded, again).  A record the format refuses is
  * counted in d->history_lost with the reason for the log line.
  */
 static void
@@ -592,6 +593,8 @@ write_history(const struct conf *c, const struct policy_env *env, const struct f
 	enum history_status st;
 	size_t i;
 
+	if (d->action == ACTION_TEMPFAIL)
+		return;
 	for (i = 0; i < d->in.nauthors && i < VERDICT_MAX_AUTHORS; i++) {
 		verdict_init(&other);
 		v = &d->verdict;
@@ -664,16 +667,21 @@ write_log(const struct facts *f, struct decision *d)
 	clean_log(l);
 }
 
-/* ignored_author - the first author domain listed in IgnoreMailFrom, or NULL. */
+/*
+ * ignored_author - the first author domain when every one is listed in
+ * IgnoreMailFrom, else NULL: one listed domain beside another is no pass
+ * for the other (a p=reject author would otherwise go through unchecked,
+ * with forged Authentication-Results kept).
+ */
 static const char *
 ignored_author(const struct conf *c, const struct verdict_input *in)
 {
 	size_t i;
 
 	for (i = 0; i < in->nauthors; i++)
-		if (conf_list_has(&c->ignore_mail_from, in->authors[i]))
-			return in->authors[i];
-	return NULL;
+		if (!conf_list_has(&c->ignore_mail_from, in->authors[i]))
+			return NULL;
+	return in->nauthors > 0 ? in->authors[0] : NULL;
 }
 
 /*
@@ -712,6 +720,24 @@ unusable_note(struct decision *d, char *why, size_t size)
 	(void)str_printf(&d->verdict.reason, "; %s", why);
 }
 
+/*
+ * internal_error - DMARC could not be evaluated (out of memory):
+ * InternalErrorAction; the forged Authentication-Results fields still go.
+ */
+static void
+internal_error(const struct conf *c, const struct facts *f, struct decision *d)
+{
+	if (c->internal_error_action == CONF_FAIL_TEMPFAIL) {
+		d->action = ACTION_TEMPFAIL;
+		set_reply(d, "451", "4.3.0", "temporary local problem, try again later");
+	} else {
+		d->action = ACTION_ACCEPT;
+	}
+	(void)str_printf(&d->log, "ip=%s internal error: out of memory evaluating DMARC, "
+	    "action=%s", f->ip[0] ? f->ip : "-", action_name(d->action));
+	clean_log(&d->log);
+}
+
 void
 decide(struct runtime *rt, const struct facts *f, struct decision *d)
 {
@@ -730,17 +756,18 @@ decide(struct runtime *rt, const struct facts *f, struct decision *d)
 	memset(extra, 0, sizeof(extra));
 	fill_input(rt, f, &d->in, extra, &fr, &usable);
 	if ((ignored = ignored_author(c, &d->in)) != NULL) {
-		snprintf(why, sizeof(why), "author domain %s in IgnoreMailFrom", ignored);
+		snprintf(why, sizeof(why), "author domain %.253s%s in IgnoreMailFrom (ip=%.46s mail_from=<%.100s>)",
+		    ignored, d->in.nauthors > 1 ? " and the others" : "", f->ip[0] ? f->ip : "-",
+		    f->mail_from);
 		decision_skip(d, why);
 		return;
 	}
 	if (!usable)
 		dwhy = unusable_why(f, &fr, why, sizeof(why));
+	d->ndelete = f->nforged;		/* forged A-R go, whatever follows */
+	d->delete_index = f->forged;
 	if (verdict_evaluate(&env, &d->in, &d->verdict) != VERDICT_OK) {
-		d->action = c->internal_error_action == CONF_FAIL_TEMPFAIL ?
-		    ACTION_TEMPFAIL : ACTION_ACCEPT;
-		set_reply(d, "451", "4.3.0", "temporary local problem, try again later");
-		(void)str_appends(&d->log, "internal error: out of memory evaluating DMARC");
+		internal_error(c, f, d);
 		return;
 	}
 	if (dwhy != NULL)
@@ -751,8 +778,6 @@ decide(struct runtime *rt, const struct facts *f, struct decision *d)
 	if (authres_write_verdict_arc(&d->authres, c->authserv_id, &d->in, &d->verdict,
 	    extra, dwhy, &arc, err, sizeof(err)) != AUTHRES_OK)
 		str_reset(&d->authres);
-	d->ndelete = f->nforged;
-	d->delete_index = f->forged;
 	write_history(c, &env, f, d);
 	write_log(f, d);
 }

@@ -85,7 +85,7 @@ struct decision {
 	char skip_reason[384];
 	enum decision_action action;
 	char rcode[4];			/* "550", "451" for reject / tempfail */
-	char xcode[8];			/* "5.7.1" ... */
+	char xcode[16];			/* "5.7.1" ... (RejectText: up to "5.999.999") */
 	struct str reply;		/* reply text (sanitised) */
 	struct str authres;		/* our A-R value (no name, no newline) */
 	size_t ndelete;			/* forged A-R fields to delete: */

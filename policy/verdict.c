@@ -528,6 +528,19 @@ note_authors(struct verdict *v)
 	return VERDICT_OK;
 }
 
+/*
+ * stricter - does a decide over b: a stricter disposition, or on a tie a
+ * temporary failure over a result (the open result might be the stricter
+ * one: the message waits for it, whatever the order of the addresses).
+ */
+static bool
+stricter(const struct verdict *a, const struct verdict *b)
+{
+	if (disp_rank(a->disposition) != disp_rank(b->disposition))
+		return disp_rank(a->disposition) > disp_rank(b->disposition);
+	return a->result == DMARC_RES_TEMPERROR && b->result != DMARC_RES_TEMPERROR;
+}
+
 enum verdict_status
 verdict_evaluate(const struct policy_env *env, const struct verdict_input *in,
     struct verdict *out)
@@ -558,7 +571,7 @@ verdict_evaluate(const struct policy_env *env, const struct verdict_input *in,
 			discover_free(e.d);
 			return VERDICT_NOMEM;
 		}
-		if (i == 0 || disp_rank(one.disposition) > disp_rank(out->disposition)) {
+		if (i == 0 || stricter(&one, out)) {
 			verdict_free(out);
 			*out = one;
 		} else {

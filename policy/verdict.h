@@ -102,7 +102,7 @@ enum verdict_status {
 /*
  * verdict_evaluate - decide.  With several author domains each is evaluated
  * and the strictest disposition wins (reject > quarantine > none > pass; on a
- * tie the first).  A DNS temporary failure gives result temperror.
+ * tie a temporary failure, else the first).  A DNS temporary failure gives result temperror.
  */
 enum verdict_status verdict_evaluate(const struct policy_env *env,
     const struct verdict_input *in, struct verdict *out);
