@@ -1,5 +1,5 @@
 /*
- * test_history.c - tests for policy/history.c: round trips of rich records
+ * test_history.c - tests for policy/history*.c: round trips of rich records
  * (encode -> decode -> encode identical), a golden line, normalisation on
  * write, encoder refusals, the mapping from a verdict, forward
  * compatibility (newer minor versions, x- extensions) and a table of
