@@ -104,8 +104,9 @@ static void
 history_warn(const struct runtime *rt)
 {
 	if (rt->history_wanted && rt->history_fd < 0)
-		log_msg(LOG_ERR, NULL, "%s: messages are evaluated, records are lost until it "
-		    "can be opened", rt->history_err);
+		log_msg(LOG_ERR, NULL, "%s (as uid %ld gid %ld): messages are evaluated, records "
+		    "are lost until it can be opened", rt->history_err, (long)geteuid(),
+		    (long)getegid());
 }
 
 /* reload - SIGHUP: a new snapshot and runtime, or keep the old ones. */
@@ -226,17 +227,57 @@ drop_privileges(const struct conf *c)
 	}
 }
 
-/* write_pid - the PidFile; exits on error. */
+/* pid_file_new - a new file tmp holding line, mode 0644; 0 or an errno. */
+static int
+pid_file_new(const char *tmp, const char *line, size_t len)
+{
+	int fd, err = 0;
+
+	if (unlink(tmp) != 0 && errno != ENOENT)
+		return errno;
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0)
+		return errno;
+	if (fchmod(fd, 0644) != 0)
+		err = errno;
+	else if (write(fd, line, len) != (ssize_t)len)
+		err = errno != 0 ? errno : EIO;
+	if (close(fd) != 0 && err == 0)
+		err = errno;
+	if (err != 0)
+		unlink(tmp);
+	return err;
+}
+
+/*
+ * write_pid - the PidFile, as root before the privileges are dropped;
+ * exits on error.  Its directory may belong to UserID (so that the daemon
+ * can remove the file at exit): never open the path itself, where that user
+ * could have left a symbolic link to a file of root's, or a FIFO.  A new
+ * file made with O_EXCL next to it is renamed over it.  Mode 0644 whatever
+ * the UMask: the file is root's, readable by anyone, writable by no one
+ * else (an init script signals the PID it names).
+ */
 static void
 write_pid(const struct conf *c)
 {
-	FILE *fp;
+	char tmp[4096], line[32];
+	int len, err;
 
 	if (c->pid_file == NULL || c->pid_file[0] == '\0')
 		return;
-	if ((fp = fopen(c->pid_file, "w")) == NULL || fprintf(fp, "%ld\n", (long)getpid()) < 0 ||
-	    fclose(fp) != 0) {
-		log_msg(LOG_ERR, NULL, "PidFile %s: %s", c->pid_file, strerror(errno));
+	len = snprintf(tmp, sizeof(tmp), "%s.new", c->pid_file);
+	if (len < 0 || (size_t)len >= sizeof(tmp)) {
+		log_msg(LOG_ERR, NULL, "PidFile %s: name too long", c->pid_file);
+		exit(1);
+	}
+	len = snprintf(line, sizeof(line), "%ld\n", (long)getpid());
+	errno = 0;
+	if ((err = pid_file_new(tmp, line, (size_t)len)) == 0 && rename(tmp, c->pid_file) != 0) {
+		err = errno;
+		unlink(tmp);
+	}
+	if (err != 0) {
+		log_msg(LOG_ERR, NULL, "PidFile %s: %s", c->pid_file, strerror(err));
 		exit(1);
 	}
 }
