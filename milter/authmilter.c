@@ -282,29 +282,63 @@ write_pid(const struct conf *c)
 	}
 }
 
-/* daemonize - into the background, detached from the terminal. */
+/* to_null - descriptor fd onto /dev/null. */
 static void
+to_null(int fd)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (null >= 0) {
+		dup2(null, fd);
+		close(null);
+	}
+}
+
+/*
+ * daemonize - into the background, detached from the terminal.  The
+ * parent stays until the child is ready (daemon_ready) and exits 0, or
+ * exits 1 when the child dies before that: an init script that started
+ * the daemon learns whether it is running, and the reason a start failed
+ * (PidFile, UserID, the engines) is still on its standard error.  Returns
+ * the child's end of the pipe the parent waits on.
+ */
+static int
 daemonize(void)
 {
-	pid_t pid = fork();
-	int fd;
+	int p[2];
+	pid_t pid;
+	char b;
+	ssize_t n;
 
-	if (pid < 0) {
-		log_msg(LOG_ERR, NULL, "fork: %s", strerror(errno));
+	if (pipe(p) != 0 || fcntl(p[1], F_SETFD, FD_CLOEXEC) != 0 || (pid = fork()) < 0) {
+		log_msg(LOG_ERR, NULL, "cannot go into the background: %s", strerror(errno));
 		exit(1);
 	}
-	if (pid > 0)
-		_exit(0);
+	if (pid > 0) {
+		close(p[1]);
+		while ((n = read(p[0], &b, 1)) < 0 && errno == EINTR)
+			;
+		_exit(n == 1 ? 0 : 1);
+	}
+	close(p[0]);
 	setsid();
 	if (chdir("/") != 0)
 		log_msg(LOG_WARNING, NULL, "chdir /: %s", strerror(errno));
-	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		if (fd > 2)
-			close(fd);
-	}
+	to_null(0);
+	to_null(1);
+	return p[1];
+}
+
+/* daemon_ready - let daemonize's parent go; standard error to /dev/null. */
+static void
+daemon_ready(int fd)
+{
+	if (fd < 0)
+		return;
+	if (write(fd, "", 1) != 1)
+		log_msg(LOG_WARNING, NULL, "cannot tell the starting process: %s", strerror(errno));
+	close(fd);
+	to_null(2);
 }
 
 /*
@@ -371,7 +405,7 @@ main(int argc, char **argv)
 {
 	struct opts o = { NULL, false, false, false };
 	struct conf *c;
-	int rc;
+	int rc, ready_fd = -1;
 
 	parse_opts(argc, argv, &o);
 	if (o.conf_path == NULL && access(CONF_DEFAULT_FILE, F_OK) == 0)
@@ -389,7 +423,7 @@ main(int argc, char **argv)
 	raise_nofile();
 	open_socket(c);
 	if (!o.foreground)
-		daemonize();
+		ready_fd = daemonize();
 	signals_block();
 	log_open("authmilter", c->syslog, c->syslog_facility, o.foreground || !c->syslog);
 	if ((rc = threads_set_stack(THREADS_STACK_SIZE)) != 0)
@@ -399,6 +433,7 @@ main(int argc, char **argv)
 	start_runtime(c);
 	if (signals_start_reloader(reload) != 0)
 		log_msg(LOG_WARNING, NULL, "no reload thread: SIGHUP is ignored");
+	daemon_ready(ready_fd);		/* a start that worked is silent */
 	log_msg(LOG_INFO, NULL, "%s %s listening on %s (configuration %s)", PACKAGE_NAME,
 	    PACKAGE_VERSION, c->socket, o.conf_path ? o.conf_path : "built-in defaults");
 	rc = smfi_main();

@@ -7,6 +7,8 @@
 #
 # 1. As init/authmilter.init starts it: "authmilter -c CONF", no -f, so it
 #    forks into the background and only the PidFile names it.  Checked: the
+#    exit status and standard error of a start that fails (no such UserID,
+#    no PidFile directory) and of one that works (ready when it returns), the
 #    PidFile (its PID is the one process running CONF; root's, 0644, written
 #    in place of a symbolic link the daemon's user could have left there), the
 #    real, effective, saved and file-system uid and gid of the process and of
@@ -78,7 +80,8 @@ stop_pid() {
 # cleanup - the daemons this test started: $mpid, and any other process
 # running one of its configuration files (a PidFile that named another PID).
 cleanup() {
-	for p in $mpid $(procs_running "$tmp/prod.conf") $(procs_running "$tmp/fg.conf"); do
+	for p in $mpid $(procs_running "$tmp/prod.conf") $(procs_running "$tmp/fg.conf") \
+	    $(procs_running "$tmp/nouser.conf") $(procs_running "$tmp/nopid.conf"); do
 		stop_pid "$p" || kill -KILL "$p" 2>/dev/null
 	done
 	sh "$top_srcdir/tests/dns/nsd-stop.sh" "$tmp/nsd"
@@ -173,9 +176,29 @@ printf 'root data\n' >"$tmp/victim"
 chmod 600 "$tmp/victim"
 ln -s "$tmp/victim" "$pidf"
 
-check "started as root without -f: returns at once (forked into the background)" \
-	'timeout 20 "$milter" -c "$tmp/prod.conf" 2>"$tmp/start.err"'
+# A start that cannot work must say so to whoever started it: an init
+# script only sees the exit status and standard error of the process it
+# ran, which returns once the daemon in the background is ready.
+write_conf "$tmp/nouser.conf" "$run/nouser.sock" "$run/nouser.pid" "$hist"
+sed -i "s/^UserID.*/UserID			no-such-user-authmilter/" "$tmp/nouser.conf"
+check "without -f, a UserID that does not exist: exit 1, the reason on standard error, no daemon left" \
+	'! timeout 20 "$milter" -c "$tmp/nouser.conf" 2>"$tmp/nouser.err" &&
+	 grep -q "UserID no-such-user-authmilter: no such user" "$tmp/nouser.err" &&
+	 [ -z "$(procs_running "$tmp/nouser.conf")" ]'
+sed 's/^/# /' "$tmp/nouser.err"
+write_conf "$tmp/nopid.conf" "$run/nopid.sock" "$tmp/missing/authmilter.pid" "$hist"
+check "without -f, a PidFile in a directory that does not exist: exit 1, the reason on standard error" \
+	'! timeout 20 "$milter" -c "$tmp/nopid.conf" 2>"$tmp/nopid.err" &&
+	 grep -q "PidFile $tmp/missing/authmilter.pid: No such file or directory" "$tmp/nopid.err" &&
+	 [ -z "$(procs_running "$tmp/nopid.conf")" ]'
+sed 's/^/# /' "$tmp/nopid.err"
+rm -f "$run"/nouser.* "$run"/nopid.*
+
+check "started as root without -f: exit 0, nothing on standard error" \
+	'timeout 20 "$milter" -c "$tmp/prod.conf" 2>"$tmp/start.err" && ! [ -s "$tmp/start.err" ]'
 sed 's/^/# /' "$tmp/start.err"
+check "when it returns, the daemon is ready: its PidFile and socket are there" \
+	'[ -f "$pidf" ] && ! [ -L "$pidf" ] && [ -S "$sock" ]'
 wait_for 10 '[ -f "$pidf" ] && ! [ -L "$pidf" ] && [ -S "$sock" ]'
 mpid=$(cat "$pidf" 2>/dev/null)
 running=$(procs_running "$tmp/prod.conf" | tr '\n' ' ')
