@@ -227,6 +227,26 @@ drop_privileges(const struct conf *c)
 	}
 }
 
+/*
+ * check_user - for -n: does UserID name an existing user (and group)?  The
+ * configuration parser checks its syntax only; a start would fail on it
+ * after the socket is open.  0, or 1 with the reason on standard error.
+ */
+static int
+check_user(const struct conf *c, const char *path)
+{
+	char name[256];
+	uid_t uid;
+	gid_t gid;
+
+	if (c->user_id == NULL || c->user_id[0] == '\0' ||
+	    lookup_user(c->user_id, &uid, &gid, name, sizeof(name)) == 0)
+		return 0;
+	fprintf(stderr, "authmilter: %s: UserID %s: no such user or group\n",
+	    path != NULL ? path : "built-in defaults", c->user_id);
+	return 1;
+}
+
 /* pid_file_new - a new file tmp holding line, mode 0644; 0 or an errno. */
 static int
 pid_file_new(const char *tmp, const char *line, size_t len)
@@ -413,12 +433,13 @@ main(int argc, char **argv)
 	conf_path = o.conf_path;
 	c = load(o.conf_path);
 	if (o.check_only || o.dump) {
+		rc = o.check_only ? check_user(c, o.conf_path) : 0;
 		if (o.dump)
 			conf_dump(c, stdout);
-		else
+		else if (rc == 0)
 			printf("authmilter: %s: configuration OK\n", o.conf_path ? o.conf_path : "built-in defaults");
 		conf_unref(c);
-		return 0;
+		return rc;
 	}
 	raise_nofile();
 	open_socket(c);

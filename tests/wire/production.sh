@@ -181,6 +181,9 @@ ln -s "$tmp/victim" "$pidf"
 # ran, which returns once the daemon in the background is ready.
 write_conf "$tmp/nouser.conf" "$run/nouser.sock" "$run/nouser.pid" "$hist"
 sed -i "s/^UserID.*/UserID			no-such-user-authmilter/" "$tmp/nouser.conf"
+check "authmilter -n (what init scripts run first) rejects a UserID that does not exist" \
+	'! "$milter" -n -c "$tmp/nouser.conf" >/dev/null 2>"$tmp/n.err" &&
+	 grep -q "nouser.conf: UserID no-such-user-authmilter: no such user or group" "$tmp/n.err"'
 check "without -f, a UserID that does not exist: exit 1, the reason on standard error, no daemon left" \
 	'! timeout 20 "$milter" -c "$tmp/nouser.conf" 2>"$tmp/nouser.err" &&
 	 grep -q "UserID no-such-user-authmilter: no such user" "$tmp/nouser.err" &&
