@@ -57,8 +57,9 @@ done
 "$PY" -c 'import authres, dkim' 2>/dev/null || skip_or_bail "python3-authres or python3-dkim missing"
 [ "$(id -u)" -eq 0 ] || skip_or_bail "a private Postfix needs root"
 [ -x "$milter" ] || { echo "Bail out! $milter not built"; exit 1; }
-id nobody >/dev/null 2>&1 && getent group nogroup >/dev/null && getent group postfix >/dev/null ||
-	{ echo "Bail out! no user nobody, or no group nogroup or postfix"; exit 1; }
+if ! id nobody >/dev/null 2>&1 || ! getent group nogroup >/dev/null || ! getent group postfix >/dev/null; then
+	echo "Bail out! no user nobody, or no group nogroup or postfix"; exit 1
+fi
 
 # Under /tmp, not $TMPDIR: the Postfix daemons (user postfix) and the
 # virtual delivery agent (user nobody) must reach the queue, data and mail

@@ -54,8 +54,11 @@ done
 	skip_or_bail "not root: the daemon must start as root to drop privileges to UserID"
 [ -x "$milter" ] || { echo "Bail out! $milter not built"; exit 1; }
 user=nobody group=nogroup
-uid=$(id -u "$user" 2>/dev/null) && gid=$(getent group "$group" | cut -d: -f3) &&
-	[ -n "$gid" ] || { echo "Bail out! no user $user or group $group"; exit 1; }
+uid=$(id -u "$user" 2>/dev/null)
+gid=$(getent group "$group" | cut -d: -f3)
+if [ -z "$uid" ] || [ -z "$gid" ]; then
+	echo "Bail out! no user $user or group $group"; exit 1
+fi
 
 # Under /tmp, not $TMPDIR: nobody must pass every directory on the way to
 # its socket and HistoryFile, and mktemp's 0700 directory is opened to 0711
