@@ -104,8 +104,9 @@ static void
 history_warn(const struct runtime *rt)
 {
 	if (rt->history_wanted && rt->history_fd < 0)
-		log_msg(LOG_ERR, NULL, "%s: messages are evaluated, records are lost until it "
-		    "can be opened", rt->history_err);
+		log_msg(LOG_ERR, NULL, "%s (as uid %ld gid %ld): messages are evaluated, records "
+		    "are lost until it can be opened", rt->history_err, (long)geteuid(),
+		    (long)getegid());
 }
 
 /* reload - SIGHUP: a new snapshot and runtime, or keep the old ones. */
@@ -226,44 +227,138 @@ drop_privileges(const struct conf *c)
 	}
 }
 
-/* write_pid - the PidFile; exits on error. */
+/*
+ * check_user - for -n: does UserID name an existing user (and group)?  The
+ * configuration parser checks its syntax only; a start would fail on it
+ * after the socket is open.  0, or 1 with the reason on standard error.
+ */
+static int
+check_user(const struct conf *c, const char *path)
+{
+	char name[256];
+	uid_t uid;
+	gid_t gid;
+
+	if (c->user_id == NULL || c->user_id[0] == '\0' ||
+	    lookup_user(c->user_id, &uid, &gid, name, sizeof(name)) == 0)
+		return 0;
+	fprintf(stderr, "authmilter: %s: UserID %s: no such user or group\n",
+	    path != NULL ? path : "built-in defaults", c->user_id);
+	return 1;
+}
+
+/* pid_file_new - a new file tmp holding line, mode 0644; 0 or an errno. */
+static int
+pid_file_new(const char *tmp, const char *line, size_t len)
+{
+	int fd, err = 0;
+
+	if (unlink(tmp) != 0 && errno != ENOENT)
+		return errno;
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0)
+		return errno;
+	if (fchmod(fd, 0644) != 0)
+		err = errno;
+	else if (write(fd, line, len) != (ssize_t)len)
+		err = errno != 0 ? errno : EIO;
+	if (close(fd) != 0 && err == 0)
+		err = errno;
+	if (err != 0)
+		unlink(tmp);
+	return err;
+}
+
+/*
+ * write_pid - the PidFile, as root before the privileges are dropped;
+ * exits on error.  Its directory may belong to UserID (so that the daemon
+ * can remove the file at exit): never open the path itself, where that user
+ * could have left a symbolic link to a file of root's, or a FIFO.  A new
+ * file made with O_EXCL next to it is renamed over it.  Mode 0644 whatever
+ * the UMask: the file is root's, readable by anyone, writable by no one
+ * else (an init script signals the PID it names).
+ */
 static void
 write_pid(const struct conf *c)
 {
-	FILE *fp;
+	char tmp[4096], line[32];
+	int len, err;
 
 	if (c->pid_file == NULL || c->pid_file[0] == '\0')
 		return;
-	if ((fp = fopen(c->pid_file, "w")) == NULL || fprintf(fp, "%ld\n", (long)getpid()) < 0 ||
-	    fclose(fp) != 0) {
-		log_msg(LOG_ERR, NULL, "PidFile %s: %s", c->pid_file, strerror(errno));
+	len = snprintf(tmp, sizeof(tmp), "%s.new", c->pid_file);
+	if (len < 0 || (size_t)len >= sizeof(tmp)) {
+		log_msg(LOG_ERR, NULL, "PidFile %s: name too long", c->pid_file);
+		exit(1);
+	}
+	len = snprintf(line, sizeof(line), "%ld\n", (long)getpid());
+	errno = 0;
+	if ((err = pid_file_new(tmp, line, (size_t)len)) == 0 && rename(tmp, c->pid_file) != 0) {
+		err = errno;
+		unlink(tmp);
+	}
+	if (err != 0) {
+		log_msg(LOG_ERR, NULL, "PidFile %s: %s", c->pid_file, strerror(err));
 		exit(1);
 	}
 }
 
-/* daemonize - into the background, detached from the terminal. */
+/* to_null - descriptor fd onto /dev/null. */
 static void
+to_null(int fd)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (null >= 0) {
+		dup2(null, fd);
+		close(null);
+	}
+}
+
+/*
+ * daemonize - into the background, detached from the terminal.  The
+ * parent stays until the child is ready (daemon_ready) and exits 0, or
+ * exits 1 when the child dies before that: an init script that started
+ * the daemon learns whether it is running, and the reason a start failed
+ * (PidFile, UserID, the engines) is still on its standard error.  Returns
+ * the child's end of the pipe the parent waits on.
+ */
+static int
 daemonize(void)
 {
-	pid_t pid = fork();
-	int fd;
+	int p[2];
+	pid_t pid;
+	char b;
+	ssize_t n;
 
-	if (pid < 0) {
-		log_msg(LOG_ERR, NULL, "fork: %s", strerror(errno));
+	if (pipe(p) != 0 || fcntl(p[1], F_SETFD, FD_CLOEXEC) != 0 || (pid = fork()) < 0) {
+		log_msg(LOG_ERR, NULL, "cannot go into the background: %s", strerror(errno));
 		exit(1);
 	}
-	if (pid > 0)
-		_exit(0);
+	if (pid > 0) {
+		close(p[1]);
+		while ((n = read(p[0], &b, 1)) < 0 && errno == EINTR)
+			;
+		_exit(n == 1 ? 0 : 1);
+	}
+	close(p[0]);
 	setsid();
 	if (chdir("/") != 0)
 		log_msg(LOG_WARNING, NULL, "chdir /: %s", strerror(errno));
-	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		if (fd > 2)
-			close(fd);
-	}
+	to_null(0);
+	to_null(1);
+	return p[1];
+}
+
+/* daemon_ready - let daemonize's parent go; standard error to /dev/null. */
+static void
+daemon_ready(int fd)
+{
+	if (fd < 0)
+		return;
+	if (write(fd, "", 1) != 1)
+		log_msg(LOG_WARNING, NULL, "cannot tell the starting process: %s", strerror(errno));
+	close(fd);
+	to_null(2);
 }
 
 /*
@@ -330,7 +425,7 @@ main(int argc, char **argv)
 {
 	struct opts o = { NULL, false, false, false };
 	struct conf *c;
-	int rc;
+	int rc, ready_fd = -1;
 
 	parse_opts(argc, argv, &o);
 	if (o.conf_path == NULL && access(CONF_DEFAULT_FILE, F_OK) == 0)
@@ -338,17 +433,18 @@ main(int argc, char **argv)
 	conf_path = o.conf_path;
 	c = load(o.conf_path);
 	if (o.check_only || o.dump) {
+		rc = o.check_only ? check_user(c, o.conf_path) : 0;
 		if (o.dump)
 			conf_dump(c, stdout);
-		else
+		else if (rc == 0)
 			printf("authmilter: %s: configuration OK\n", o.conf_path ? o.conf_path : "built-in defaults");
 		conf_unref(c);
-		return 0;
+		return rc;
 	}
 	raise_nofile();
 	open_socket(c);
 	if (!o.foreground)
-		daemonize();
+		ready_fd = daemonize();
 	signals_block();
 	log_open("authmilter", c->syslog, c->syslog_facility, o.foreground || !c->syslog);
 	if ((rc = threads_set_stack(THREADS_STACK_SIZE)) != 0)
@@ -358,6 +454,7 @@ main(int argc, char **argv)
 	start_runtime(c);
 	if (signals_start_reloader(reload) != 0)
 		log_msg(LOG_WARNING, NULL, "no reload thread: SIGHUP is ignored");
+	daemon_ready(ready_fd);		/* a start that worked is silent */
 	log_msg(LOG_INFO, NULL, "%s %s listening on %s (configuration %s)", PACKAGE_NAME,
 	    PACKAGE_VERSION, c->socket, o.conf_path ? o.conf_path : "built-in defaults");
 	rc = smfi_main();

@@ -68,14 +68,15 @@ static const struct conf_key keys[] = {
 	    "Timeout.command is longer needs it raised." },
 	{ .name = "PidFile", .type = CONF_T_PATH, .def = "none",
 	  .flags = CONF_F_RESTART | CONF_F_NONE, .off = OFF(pid_file),
-	  .doc = "File the daemon writes its process id to; none: no file." },
+	  .doc = "File the daemon writes its process id to, as root before it becomes "
+	    "UserID (mode 0644, whatever the UMask); none: no file." },
 	{ .name = "UserID", .type = CONF_T_WORD, .def = "none",
 	  .flags = CONF_F_RESTART | CONF_F_NONE, .off = OFF(user_id), .conv = conf_conv_user,
 	  .doc = "User to run as, USER or USER:GROUP (the user's group when not given); "
 	    "none: keep the user that started the daemon." },
 	{ .name = "UMask", .type = CONF_T_OCTAL, .def = "007", .max = 0777,
 	  .flags = CONF_F_RESTART, .off = OFF(umask),
-	  .doc = "File creation mask, in octal, for the socket and the files the daemon creates." },
+	  .doc = "File creation mask, in octal, for the socket and the HistoryFile." },
 	{ .name = "Syslog", .type = CONF_T_BOOL, .def = "yes",
 	  .flags = CONF_F_RESTART, .off = OFF(syslog),
 	  .doc = "Log through syslog; no: log to standard error." },

@@ -3,9 +3,10 @@
 
   helper.py port
       print a free TCP port on 127.0.0.1
-  helper.py wait PORT SECONDS [PID]
-      wait until 127.0.0.1:PORT accepts connections (exit 1 on timeout, or
-      as soon as process PID, the one that should listen, is gone)
+  helper.py wait PORT|PATH SECONDS [PID]
+      wait until 127.0.0.1:PORT (or the unix socket PATH, a name with a
+      slash) accepts connections (exit 1 on timeout, or as soon as process
+      PID, the one that should listen, is gone)
   helper.py find MAILDIR QUEUEID SECONDS
       wait for the message Postfix queued as QUEUEID to appear in MAILDIR/new
       (found by its Received header "... with ESMTP id QUEUEID") and print
@@ -71,15 +72,29 @@ def alive(pid):
         return False
 
 
+def connect(where):
+    """A connection to 127.0.0.1:PORT, or to the unix socket at a path."""
+    if "/" not in where:
+        return socket.create_connection(("127.0.0.1", int(where)), timeout=1)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(1)
+    try:
+        s.connect(where)
+    except OSError:
+        s.close()
+        raise
+    return s
+
+
 def cmd_wait(args):
-    port, limit = int(args[0]), float(args[1])
+    where, limit = args[0], float(args[1])
     pid = int(args[2]) if len(args) > 2 else None
     end = time.monotonic() + limit
     while time.monotonic() < end:
         if pid is not None and not alive(pid):
             return 1
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            connect(where).close()
             return 0
         except OSError:
             time.sleep(0.1)

@@ -4,9 +4,13 @@
 # Starts, all on 127.0.0.1 at free high ports and under one temporary
 # directory: a private nsd serving tests/wire/wire.zone plus the DKIM key
 # tests/wire/sign.py makes (and the ARC sealers' keys of tests/wire/arc_seal.py);
-# authmilter (-f) resolving through it; a private
+# authmilter resolving through it, started as init/authmilter.service starts
+# it ("authmilter -f" as root) and running as nobody:nogroup (UserID), with a
+# PidFile, a local: socket and a HistoryFile (their owners and modes, and the
+# process's ids, are checked); a private
 # Postfix instance (postfix -c DIR start-fg) whose smtpd uses authmilter
-# (smtpd_milters, milter_default_action = tempfail) and delivers the virtual
+# through that socket (smtpd_milters, milter_default_action = tempfail) and
+# delivers the virtual
 # domain rcpt.example into one Maildir.  swaks sends the messages of
 # tests/wire/messages, presenting 192.0.2.x client addresses with Postfix's
 # XCLIENT (so the wire zone's SPF records apply unchanged); what arrives is
@@ -14,7 +18,8 @@
 # Authentication-Results fields parsed by python3-authres
 # (tests/e2e/helper.py).  Then the milter is killed with SIGKILL in the
 # middle of a session: the client must get a 4xx and nothing may be queued
-# or delivered; after a restart the message goes through.
+# or delivered (waited for: Postfix's log of the refusals, then its queue);
+# after a restart the message goes through.
 #
 # TAP output.  Needs root (Postfix); without root or the tools it skips,
 # but under CI=true that is a failure.  E2E_KEEP=1 keeps the temporary
@@ -52,7 +57,9 @@ done
 "$PY" -c 'import authres, dkim' 2>/dev/null || skip_or_bail "python3-authres or python3-dkim missing"
 [ "$(id -u)" -eq 0 ] || skip_or_bail "a private Postfix needs root"
 [ -x "$milter" ] || { echo "Bail out! $milter not built"; exit 1; }
-id nobody >/dev/null 2>&1 || { echo "Bail out! no user nobody"; exit 1; }
+if ! id nobody >/dev/null 2>&1 || ! getent group nogroup >/dev/null || ! getent group postfix >/dev/null; then
+	echo "Bail out! no user nobody, or no group nogroup or postfix"; exit 1
+fi
 
 # Under /tmp, not $TMPDIR: the Postfix daemons (user postfix) and the
 # virtual delivery agent (user nobody) must reach the queue, data and mail
@@ -101,31 +108,102 @@ nsport=$(sh "$top_srcdir/tests/dns/nsd-start.sh" "$tmp/nsd" "$tmp/zone" example)
 	{ echo "Bail out! cannot start nsd"; exit 1; }
 
 # ---------------------------------------------------------------- milter
-mport=$("$PY" "$src/helper.py" port)
+# As an administrator sets it up (tests/e2e/README.md): the daemon starts as
+# root and runs as nobody:nogroup (UserID), with no share in Postfix's
+# group.  Its socket and PidFile are in a directory of its own ($mdir, like
+# /run/authmilter), owned by nobody so that the daemon can remove them at
+# exit, group postfix, mode 0750: the directory decides who reaches the
+# socket (root, nobody, and Postfix's processes by their group), and UMask
+# 000 leaves the socket itself open to them, as Postfix's own public/
+# directory does.  The HistoryFile is in a directory of nobody's ($mlib,
+# like /var/lib/authmilter).
+muid=$(id -u nobody)
+mgid=$(getent group nogroup | cut -d: -f3)
+pfgid=$(getent group postfix | cut -d: -f3)
+mdir="$tmp/milter" mlib="$tmp/lib"
+mkdir "$mdir" "$mlib"
+chown nobody:postfix "$mdir"
+chown nobody:nogroup "$mlib"
+chmod 750 "$mdir" "$mlib"
+msock="$mdir/authmilter.sock" mpidf="$mdir/authmilter.pid" hist="$mlib/history"
+mspec="unix:$msock"
 # IgnoreHosts: Postfix itself connects from 127.0.0.1, but after XCLIENT it
 # tells the milter (a new connect event) the address XCLIENT presented, so
 # the default (127.0.0.1, ::1) would do; 192.0.2.250 stands for a trusted
 # host, to see a skipped message go through.
 cat >"$tmp/authmilter.conf" <<CONF
 # end-to-end test configuration
-Socket			inet:$mport@127.0.0.1
+Socket			local:$msock
+UserID			nobody:nogroup
+PidFile			$mpidf
+UMask			000
 AuthservID		mx.wire.example
 Nameservers		127.0.0.1@$nsport
 DNSTimeout		3
 Syslog			no
 HoldQuarantinedMessages	yes
-HistoryFile		$tmp/history
+HistoryFile		$hist
 IgnoreHosts		192.0.2.250
 ARCTrustedSealers	lists.wire.example
 CONF
 
-# start_milter - start the daemon and wait until it listens.
+# wait_for SECONDS CONDITION - poll CONDITION (eval'ed) every 0.1 s.
+wait_for() {
+	wf_i=0
+	while [ $wf_i -lt $(($1 * 10)) ]; do
+		eval "$2" && return 0
+		sleep 0.1; wf_i=$((wf_i + 1))
+	done
+	eval "$2"
+}
+
+# start_milter - start the daemon as root and wait until it accepts a
+# connection and has logged that it listens (after the privileges are
+# dropped and its engines made).
 start_milter() {
+	ml_was=$(grep -c "listening on" "$tmp/milter.log" 2>/dev/null)
 	"$milter" -f -c "$tmp/authmilter.conf" 2>>"$tmp/milter.log" &
 	mpid=$!
-	"$PY" "$src/helper.py" wait "$mport" 10 "$mpid"
+	"$PY" "$src/helper.py" wait "$msock" 10 "$mpid" &&
+		wait_for 10 '[ "$(grep -c "listening on" "$tmp/milter.log")" -gt "${ml_was:-0}" ]'
+}
+
+# ids_of FILE - "UID GID" from a /proc status file when its real,
+# effective, saved and file-system ids all agree, else its Uid: and Gid:
+# lines in brackets.
+ids_of() {
+	awk '/^Uid:/ { u = ($2 == $3 && $3 == $4 && $4 == $5) ? $2 : "(" $2 " " $3 " " $4 " " $5 ")" }
+	     /^Gid:/ { g = ($2 == $3 && $3 == $4 && $4 == $5) ? $2 : "(" $2 " " $3 " " $4 " " $5 ")" }
+	     END { print u " " g }' "$1" 2>/dev/null
+}
+
+# milter_ids - the milter's and each thread's ids, one line each, deduplicated.
+milter_ids() {
+	for f in /proc/"$mpid"/status /proc/"$mpid"/task/*/status; do ids_of "$f"; done | sort -u
+}
+
+# check_milter_files WHEN - the milter's PidFile, ids and socket.
+check_milter_files() {
+	check "$1: the milter runs as nobody:nogroup, every thread ($(milter_ids | tr '\n' ' '))" \
+		'[ -n "$mpid" ] && [ "$(milter_ids)" = "$muid $mgid" ]'
+	check "$1: its PidFile holds its PID, root's, mode 0644 ($(stat -c '%U:%G %a' "$mpidf" 2>&1))" \
+		'[ "$(cat "$mpidf" 2>/dev/null)" = "$mpid" ] && [ "$(stat -c "%u:%g %a" "$mpidf")" = "0:0 644" ]'
+	check "$1: its socket is nobody:nogroup 0777 (UMask 000) in nobody:postfix 0750 ($(stat -c '%U:%G %a' "$msock" "$mdir" 2>&1 | tr '\n' ' '))" \
+		'[ -S "$msock" ] && [ "$(stat -c "%u:%g %a" "$msock")" = "$muid:$mgid 777" ] &&
+		 [ "$(stat -c "%u:%g %a" "$mdir")" = "$muid:$pfgid 750" ]'
 }
 start_milter || { echo "Bail out! the milter does not listen"; cat "$tmp/milter.log"; exit 1; }
+check_milter_files "started as root"
+# Who may connect: the socket's directory lets group postfix through,
+# anyone else (here the user daemon) is stopped before the socket.
+connect_as() {
+	runuser -u "$1" -- "$PY" -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])' "$msock" 2>"$tmp/connect.err"
+}
+check "Postfix's user can connect to the milter's socket" 'connect_as postfix'
+check "a user outside group postfix cannot ($(connect_as daemon; tail -1 "$tmp/connect.err"))" \
+	'! connect_as daemon && grep -q PermissionError "$tmp/connect.err"'
 
 # ---------------------------------------------------------------- Postfix
 sport=$("$PY" "$src/helper.py" port)
@@ -133,7 +211,7 @@ pf_init "$pf" mx.wire.example rcpt.example || { echo "Bail out! cannot lay out $
 cat >>"$conf/main.cf" <<CONF
 smtpd_peername_lookup = no
 smtpd_authorized_xclient_hosts = 127.0.0.1
-smtpd_milters = inet:127.0.0.1:$mport
+smtpd_milters = $mspec
 non_smtpd_milters =
 milter_default_action = tempfail
 # An MX for mail from elsewhere: swaks connects from 127.0.0.1 (an
@@ -290,7 +368,7 @@ expect_held "p=reject; t=y (policy_test_mode: quarantine)" \
 	text:override=policy_test_mode
 fate held
 check "p=reject; t=y: the override policy_test_mode is recorded" \
-	'grep -q "hfrom=testing.wire.example.*override=policy_test_mode" "$tmp/history"'
+	'grep -q "hfrom=testing.wire.example.*override=policy_test_mode" "$hist"'
 
 name=multi
 send 192.0.2.10 mail.pass.wire.example bounce@pass.wire.example multi-from.eml
@@ -356,7 +434,7 @@ expect_delivered "DMARC fails but a trusted sealer's ARC chain vouches (trusted_
 	text:override=trusted_forwarder text:d=lists.wire.example\)
 fate delivered
 check "ARC trusted_forwarder: the history record carries the override and the sealer" \
-	'grep -q "^AMH1\.1 .*hfrom=signed.wire.example .*disp=none .*override=trusted_forwarder .*arc=pass,1,lists.wire.example" "$tmp/history"'
+	'grep -q "^AMH1\.1 .*hfrom=signed.wire.example .*disp=none .*override=trusted_forwarder .*arc=pass,1,lists.wire.example" "$hist"'
 
 name=arc_untrusted
 send 192.0.2.30 mx.lists.wire.example bounce@list.wire.example arc-untrusted.eml
@@ -388,7 +466,9 @@ fate delivered
 check "the milter logs Postfix's queue id ($pass_qid)" \
 	'[ -n "$pass_qid" ] && grep -q "^authmilter\[info\]: $pass_qid: " "$tmp/milter.log"'
 check "its history record has qid=$pass_qid" \
-	'[ -n "$pass_qid" ] && grep -q "^AMH1.* qid=$pass_qid\( \|\$\)" "$tmp/history"'
+	'[ -n "$pass_qid" ] && grep -q "^AMH1.* qid=$pass_qid\( \|\$\)" "$hist"'
+check "the HistoryFile is nobody:nogroup, mode 0640 ($(stat -c '%U:%G %a' "$hist" 2>&1))" \
+	'[ "$(stat -c "%u:%g %a" "$hist")" = "$muid:$mgid 640" ]'
 
 # ---------------------------------------------------------------- milter killed
 # helper.py midkill: EHLO, XCLIENT, MAIL, RCPT, then SIGKILL to the milter,
@@ -421,16 +501,23 @@ case "$reply" in
 *) notok "milter down: a new session gets a temporary failure (got: ${reply:-no reply})"
    sed 's/^/# /' "$tmp/$name.swaks" ;;
 esac
-sleep 1
-check "milter killed: nothing delivered" '[ "$(count_mail)" -eq "$mail_before" ]'
-check "milter killed: nothing queued (the client was told to try again)" \
-	'[ "$(queue_json | wc -l)" -eq "$queue_before" ]'
+# Nothing delivered, nothing queued: no fixed sleep, but the events: Postfix
+# logs each session's refusal, then its queue must be back where it was
+# (anything taken would be there or, by then, in the mailbox).
 check "Postfix logged the milter lost mid-session" \
-	'grep -q "warning: milter inet:127.0.0.1:$mport: can.t read SMFIC_[A-Z]* reply packet header" "$tmp/postfix.log"'
+	'wait_for 10 "grep -q \"warning: milter $mspec: can.t read SMFIC_[A-Z]* reply packet header\" \"$tmp/postfix.log\""'
 check "Postfix logged the refused connection to the milter" \
-	'grep -q "warning: connect to Milter service inet:127.0.0.1:$mport: Connection refused" "$tmp/postfix.log"'
+	'wait_for 10 "grep -q \"warning: connect to Milter service $mspec: Connection refused\" \"$tmp/postfix.log\""'
+check "Postfix logged both refusals: the killed session's queue file dropped (4.7.1), the next session NOQUEUE (451 4.7.1)" \
+	'wait_for 10 "grep -q \"milter-reject: END-OF-MESSAGE from unknown\[192.0.2.10\]: 4.7.1 \" \"$tmp/postfix.log\" &&
+	 grep -q \"NOQUEUE: milter-reject: [A-Z]* from unknown\[192.0.2.10\]: 451 4.7.1 \" \"$tmp/postfix.log\""'
+check "milter killed: nothing queued (the client was told to try again)" \
+	'wait_for 10 "[ \$(queue_json | wc -l) -eq $queue_before ]"'
+check "milter killed: nothing delivered" '[ "$(count_mail)" -eq "$mail_before" ]'
 
-check "milter restarted" 'start_milter'
+# The killed milter left its socket and PidFile: the new one replaces both.
+check "milter restarted (over the dead one's socket and PidFile)" 'start_milter'
+check_milter_files "restarted"
 name=resend
 send 192.0.2.10 mail.pass.wire.example bounce@pass.wire.example pass.eml
 expect_delivered "after the restart, resent" "spf=pass dmarc=pass" spf=pass dmarc=pass \
@@ -458,6 +545,7 @@ check "queue holds exactly the $want_held held messages" \
 # ---------------------------------------------------------------- stop
 check "Postfix stopped, no process left in its queue directory" 'pf_stop'
 check "milter stopped on SIGTERM" 'stop_milter && tail -1 "$tmp/milter.log" | grep -q "stopped"'
+check "and removed its socket and PidFile" '! [ -e "$msock" ] && ! [ -e "$mpidf" ]'
 
 if [ "$fail" -ne 0 ]; then
 	echo "# milter log:"; sed 's/^/# /' "$tmp/milter.log" | tail -40
