@@ -258,15 +258,15 @@ def run_cases(src, work, port, pid, cases, base):
 def check_pairs(rows, cases, sig):
     """Each case that sets the key against the same session without it."""
     for key, names, _ in rows:
-        if names is None:
-            continue
+        if names is None or any(n not in cases for n in names):
+            continue		# a "-" line, or KEYS_CASES left some of its cases out
         sets = lambda n: any(conf_key(l) == key.lower() for l in cases[n].get("conf", []))
         sess = lambda n: sorted((k, v) for k in SESSION for v in cases[n].get(k, []))
-        changed = [n for n in names if n in cases and sets(n)]
-        if not changed and not os.environ.get("KEYS_CASES"):
+        changed = [n for n in names if sets(n)]
+        if not changed:
             tap(False, "%s: one of its cases (%s) sets it" % (key, " ".join(names)))
         for n in changed:
-            dflts = [d for d in names if d in cases and not sets(d) and sess(d) == sess(n)]
+            dflts = [d for d in names if not sets(d) and sess(d) == sess(n)]
             if not dflts:
                 tap(False, "%s: %s has a case with the same session without %s" % (key, n, key))
             for d in dflts:
