@@ -21,7 +21,8 @@
 #     mailfrom, rcpt, message (made in the work directory, else
 #     tests/wire/messages/), actions (the milter actions the MTA offers, as
 #     SMFIF_* bits), dns (the proxy's mode: pass, drop, slow:MS);
-#   conf KEY VALUE: a line added to the base configuration below;
+#   conf KEY VALUE: a line of the configuration, added to the base one
+#     below (in place of the base's line for KEY, if any);
 #   the outcome: want (accept, reject, tempfail, quarantine), want_reply
 #     (the whole SMTP reply), want_header (text of the inserted
 #     Authentication-Results), want_no_header, want_line / want_no_line (a
