@@ -27,7 +27,9 @@
  *   - a macro whose digits keep every part loses them (libspf2 would drop
  *     the value's first character, see digits_fixed);
  *   - exp= explanations are found, fetched and expanded here (6.2, 7; see
- *     explanation()), with spf_macro.c.
+ *     explanation()), with spf_macro.c;
+ *   - a loopback client (127.0.0.0/8, ::1) is checked like any other:
+ *     libspf2 passes it for every domain (see query_mailfrom).
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -1483,6 +1485,40 @@ first_error(SPF_response_t *rp)
 	return NULL;
 }
 
+/*
+ * query_mailfrom - SPF_request_query_mailfrom without its "free ride": for
+ * a loopback client libspf2 answers pass for every domain without looking
+ * at the record, which RFC 7208 has no word for (a host that relays for
+ * 127.0.0.2 would pass any spoof).  The same steps as libspf2's, with the
+ * record evaluated: the current domain as SPF_request_prepare (static in
+ * libspf2) sets it, the record, then SPF_request_query_record's tail.
+ */
+static SPF_errcode_t
+query_mailfrom(SPF_request_t *req, SPF_response_t **rpp)
+{
+	SPF_record_t *rec = NULL;
+	SPF_response_t *rp;
+	SPF_errcode_t err;
+
+	if (!SPF_request_is_loopback(req))
+		return SPF_request_query_mailfrom(req, rpp);
+	if ((*rpp = rp = SPF_response_new(req)) == NULL)
+		return SPF_E_NO_MEMORY;
+	req->cur_dom = req->use_helo ? req->helo_dom : req->env_from_dp;
+	err = SPF_server_get_record(req->spf_server, req, rp, &rec);
+	if (err != SPF_E_SUCCESS) {
+		if (rec != NULL)
+			SPF_record_free(rec);
+		SPF_i_done(rp, rp->result, rp->reason, rp->err);
+		return err;
+	}
+	rp->spf_record_exp = rec;
+	err = SPF_record_interpret(rec, req, rp, 0);
+	SPF_record_free(rec);
+	rp->spf_record_exp = NULL;
+	return err;
+}
+
 /* run_query - run the request and fill out from libspf2's response. */
 static void
 run_query(SPF_request_t *req, struct spf_check_ctx *c, struct spf_outcome *out)
@@ -1491,7 +1527,7 @@ run_query(SPF_request_t *req, struct spf_check_ctx *c, struct spf_outcome *out)
 	SPF_errcode_t err;
 	const char *why;
 
-	err = SPF_request_query_mailfrom(req, &rp);
+	err = query_mailfrom(req, &rp);
 	if (rp == NULL) {
 		out->result = c->tempfail ? SPF_RES_TEMPERROR : SPF_RES_PERMERROR;
 		set_text(out->reason, sizeof(out->reason), c->tempfail ?

@@ -118,6 +118,7 @@ static const char zone[] =
     "other.test. IN A 192.0.2.1\n"
     "liar.p.exp.test. IN A 192.0.2.99\n"
     "helo.test. IN TXT \"v=spf1 ip4:192.0.2.50 -all\"\n"
+    "loop.test. IN TXT \"v=spf1 ip4:127.0.0.0/8 ip6:::1 -all\"\n"
     "zero4.test. IN TXT \"v=spf1 ip4:10.0.0.0/0 -all\"\n"
     "zero6.test. IN TXT \"v=spf1 ip6:2001:db8::/0 -all\"\n"
     "azero.test. IN TXT \"v=spf1 a/0//0 -all\"\n"
@@ -184,6 +185,25 @@ static const struct spf_case cases[] = {
 	    SPF_SCOPE_MFROM, "badmech.test"},
 	{"permerror: two records", "192.0.2.1", "x.test", "a@two.test",
 	    SPF_SCOPE_MFROM, SPF_RES_PERMERROR, SPF_SCOPE_MFROM, "two.test"},
+	/* libspf2 passes loopback clients for every domain ("free ride") */
+	{"loopback 127.0.0.1 not listed", "127.0.0.1", "x.test", "a@pass.test",
+	    SPF_SCOPE_MFROM, SPF_RES_FAIL, SPF_SCOPE_MFROM, "pass.test"},
+	{"loopback 127.0.0.2 not listed", "127.0.0.2", "x.test", "a@pass.test",
+	    SPF_SCOPE_MFROM, SPF_RES_FAIL, SPF_SCOPE_MFROM, "pass.test"},
+	{"loopback ::1 not listed", "::1", "x.test", "a@pass.test",
+	    SPF_SCOPE_MFROM, SPF_RES_FAIL, SPF_SCOPE_MFROM, "pass.test"},
+	{"loopback v4-mapped not listed", "::ffff:127.0.0.1", "x.test", "a@pass.test",
+	    SPF_SCOPE_MFROM, SPF_RES_FAIL, SPF_SCOPE_MFROM, "pass.test"},
+	{"loopback helo not listed", "127.0.0.1", "helo.test", "", SPF_SCOPE_HELO,
+	    SPF_RES_FAIL, SPF_SCOPE_HELO, "helo.test"},
+	{"loopback listed", "127.0.0.1", "x.test", "a@loop.test",
+	    SPF_SCOPE_MFROM, SPF_RES_PASS, SPF_SCOPE_MFROM, "loop.test"},
+	{"loopback ::1 listed", "::1", "x.test", "a@loop.test",
+	    SPF_SCOPE_MFROM, SPF_RES_PASS, SPF_SCOPE_MFROM, "loop.test"},
+	{"loopback: no record", "127.0.0.1", "x.test", "a@nospf.test",
+	    SPF_SCOPE_MFROM, SPF_RES_NONE, SPF_SCOPE_MFROM, "nospf.test"},
+	{"loopback: record times out", "127.0.0.1", "x.test", "a@slow.test",
+	    SPF_SCOPE_MFROM, SPF_RES_TEMPERROR, SPF_SCOPE_MFROM, "slow.test"},
 	{"helo pass", "192.0.2.50", "helo.test", "a@fail.test",
 	    SPF_SCOPE_HELO, SPF_RES_PASS, SPF_SCOPE_HELO, "helo.test"},
 	{"helo fail", "192.0.2.51", "helo.test", "", SPF_SCOPE_HELO,

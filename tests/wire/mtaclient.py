@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """mtaclient.py HOST PORT MESSAGE [--ip IP] [--helo NAME] [--mail-from ADDR] [--rcpt ADDR]
+                                 [--auth USER] [--actions MASK]
 
 A small MTA side of the milter protocol (version 6), for what Debian's
 miltertest cannot send (it crashes on header values over a few KB): one
@@ -7,7 +8,10 @@ session with MESSAGE, negotiating the 1 MB packet size (SMFIP_MDS_1M).
 Prints one line per milter reply or modification ("insheader NAME VALUE",
 "chgheader NAME INDEX", "quarantine REASON", "replycode TEXT", "final X")
 and exits 0 when the session completed, 1 when the filter closed it or
-broke the protocol (the MTA would apply milter_default_action)."""
+broke the protocol (the MTA would apply milter_default_action).
+--auth sends USER as the {auth_authen} macro (a client that used SMTP
+AUTH); --actions offers the filter only the actions of MASK (SMFIF_* bits,
+decimal or 0x hex; all of them by default)."""
 import socket, struct, sys
 
 SMFIP_MDS_1M = 0x20000000
@@ -88,13 +92,17 @@ def main():
     opts = dict(zip(args[3::2], args[4::2]))
     ip = opts.get("--ip", "192.0.2.10").encode()
     s = socket.create_connection((host, port), timeout=60)
-    s.sendall(packet(b"O", struct.pack("!III", 6, SMFIF_ALL, SMFIP_MDS_1M)))
+    actions = int(opts.get("--actions", str(SMFIF_ALL)), 0)
+    s.sendall(packet(b"O", struct.pack("!III", 6, actions, SMFIP_MDS_1M)))
     read_packet(s)
     s.sendall(packet(b"C", b"client.example\0" + b"4" + struct.pack("!H", 25) + ip + b"\0"))
     expect_continue(s, "connect")
     s.sendall(packet(b"H", opts.get("--helo", "client.example").encode() + b"\0"))
     expect_continue(s, "helo")
-    s.sendall(packet(b"D", b"M" + b"i\0QIDPY\0"))
+    macros = b"i\0QIDPY\0"
+    if "--auth" in opts:
+        macros += b"{auth_authen}\0" + opts["--auth"].encode() + b"\0"
+    s.sendall(packet(b"D", b"M" + macros))
     s.sendall(packet(b"M", opts.get("--mail-from", "<bounce@pass.wire.example>").encode() + b"\0"))
     if expect_continue(s, "mail") == b"a":
         print("final a")
