@@ -92,8 +92,13 @@ static const struct conf_key keys[] = {
 	  .doc = "authserv-id of the Authentication-Results headers authmilter adds." },
 	{ .name = "TrustedAuthservIDs", .type = CONF_T_LIST, .def = "none",
 	  .flags = CONF_F_NONE, .off = OFF(trusted_authserv_ids), .conv = conf_conv_authserv_id,
-	  .doc = "Other authserv-ids of this site, whose Authentication-Results headers "
-	    "authmilter trusts; none: only AuthservID's." },
+	  .doc = "Other authserv-ids of this site (its other MX hosts and filters): "
+	    "Authentication-Results fields claiming one of them, like those claiming "
+	    "AuthservID, can only be forged when they arrive and are removed (RFC 8601 "
+	    "section 5); none: only AuthservID's.",
+	  .more = "Fields with any other authserv-id are kept as they are.  authmilter "
+	    "never takes results from existing fields: it checks SPF, DKIM and ARC "
+	    "itself." },
 	{ .name = "SoftwareHeader", .type = CONF_T_BOOL, .def = "no", .off = OFF(software_header),
 	  .doc = "Add a header naming authmilter and its version to each message evaluated." },
 

@@ -295,7 +295,25 @@ keep_from(struct facts *f, const char *value, size_t len, bool leadspc)
 	}
 }
 
-/* note_authres - an Authentication-Results field: forged when it claims our id. */
+/*
+ * claims_site_id - does an Authentication-Results value claim AuthservID
+ * or another id of this site (TrustedAuthservIDs)?  Arriving from outside,
+ * such a field can only be forged (RFC 8601 section 5).
+ */
+static bool
+claims_site_id(const struct conf *c, const char *value, size_t len)
+{
+	size_t i;
+
+	if (authres_claims_id(value, len, c->authserv_id))
+		return true;
+	for (i = 0; i < c->trusted_authserv_ids.n; i++)
+		if (authres_claims_id(value, len, c->trusted_authserv_ids.item[i]))
+			return true;
+	return false;
+}
+
+/* note_authres - an Authentication-Results field: forged when it claims a site id. */
 static void
 note_authres(struct message *m, const char *value, size_t len)
 {
@@ -306,8 +324,7 @@ note_authres(struct message *m, const char *value, size_t len)
 	if (f->nar >= FACTS_MAX_AR)
 		return;
 	f->nar++;
-	if (!authres_claims_id(value, len, c->authserv_id) ||
-	    conf_list_has(&c->trusted_authserv_ids, c->authserv_id))
+	if (!claims_site_id(c, value, len))
 		return;
 	if ((f->nforged & (f->nforged - 1)) == 0) {	/* 0, 1, 2, 4, ...: grow */
 		grown = realloc(f->forged, (f->nforged ? 2 * f->nforged : 1) * sizeof(*grown));
