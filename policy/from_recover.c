@@ -44,14 +44,19 @@ add_candidate(const char *s, size_t n, struct from_result *out)
 		(void)from_result_add(out, buf);
 }
 
-/* skip_cfws - past blanks, line ends and (nested) comments at s[i..n). */
+/*
+ * skip_cfws - past blanks, line ends and (nested) comments at s[i..n).  A
+ * comment that never closes is no comment (*open is set, i is where it
+ * started): it must not hide the rest of the field, where a reader shows
+ * the addresses.  With comments false, only blanks are skipped.
+ */
 static size_t
-skip_cfws(const char *s, size_t i, size_t n)
+skip_cfws(const char *s, size_t i, size_t n, bool comments, bool *open)
 {
-	size_t depth = 0;
+	size_t depth = 0, start = i, blanks = i;
 
 	for (; i < n; i++) {
-		if (s[i] == '(')
+		if (s[i] == '(' && comments)
 			depth++;
 		else if (s[i] == ')' && depth > 0)
 			depth--;
@@ -59,21 +64,31 @@ skip_cfws(const char *s, size_t i, size_t n)
 			i++;
 		else if (depth == 0 && s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
 			break;
+		if (depth == 0)
+			blanks = i + 1;
 	}
-	return i;
+	if (depth == 0)
+		return i;
+	*open = true;
+	return blanks > start ? blanks : start;
 }
 
-/* scan_plain - every "@domain" of s[0..n), no encoded words; blanks and
- * comments after the "@" are skipped as the strict parser skips them. */
+/*
+ * scan_plain - every "@domain" of s[0..n), no encoded words; blanks and
+ * comments after the "@" are skipped as the strict parser skips them.
+ * After a comment that never closes, comments are not skipped any more
+ * (each would run to the end again: the scan stays linear).
+ */
 static void
 scan_plain(const char *s, size_t n, struct from_result *out)
 {
 	size_t i = 0, start;
+	bool open = false;
 
 	while (i < n) {
 		if (s[i++] != '@')
 			continue;
-		i = skip_cfws(s, i, n);
+		i = skip_cfws(s, i, n, !open, &open);
 		start = i;
 		while (i < n && is_domain_byte((unsigned char)s[i]))
 			i++;
