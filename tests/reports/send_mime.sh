@@ -188,12 +188,22 @@ L="$tmp/spool-lock"
 "$PY" "$H" mkreport "$L" --uid l1 --rua mailto:dmarc@example.com >/dev/null
 conf lock "$L" "$capture"
 if command -v flock >/dev/null 2>&1; then
-	flock "$L/outgoing" sleep 3 &
+	# Another run: a process that locks the outgoing directory, then makes
+	# $tmp/locked, then holds the lock (as the sleep it becomes) until killed.
+	(exec 9<"$L/outgoing" && flock 9 && : >"$tmp/locked" && exec sleep 60) &
 	fpid=$!
-	sleep 0.5
-	run lock
-	check "spool locked by another run: exit 2, nothing sent" \
-		'[ "$rc" -eq 2 ] && grep -q "is locked by another run" "$tmp/log" && [ -f "$L/outgoing/"*l1.meta ]'
+	i=0
+	while [ ! -f "$tmp/locked" ] && [ $i -lt 100 ] && kill -0 "$fpid" 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if [ -f "$tmp/locked" ]; then
+		run lock
+		check "spool locked by another run: exit 2, nothing sent" \
+			'[ "$rc" -eq 2 ] && grep -q "is locked by another run" "$tmp/log" && [ -f "$L/outgoing/"*l1.meta ]'
+	else
+		notok "spool locked by another run: the other run did not get the lock within 10 s"
+	fi
 	kill "$fpid" 2>/dev/null
 	wait "$fpid" 2>/dev/null
 else

@@ -456,12 +456,15 @@ check_oracle(const char *dir, const struct arc_case *cases, size_t n)
 /*
  * check_budget - the DNS budget: with key lookups that wait for their
  * deadline (zone-file TIMEOUT names told to wait), the engine's
- * dns_budget_ms, not the resolver's 4 s timeout, bounds the wait.
+ * dns_budget_ms (300 ms), not the resolver's timeout (30 s), bounds the
+ * wait.  The ceiling, 10 s, is over 30 times the budget (a loaded machine
+ * or a sanitizer build does not reach it) and a third of the timeout: it
+ * says which of the two was used, not how fast.
  */
 static void
 check_budget(const char *dir, struct arc_outcome *out)
 {
-	struct resolver_config rc = { .timeout_ms = 4000, .zone_timeout_waits = true };
+	struct resolver_config rc = { .timeout_ms = 30000, .zone_timeout_waits = true };
 	struct arc_case c = { "timeout_key", 0, 0, ARC_CHAIN_FAIL, "", 1, 0, true, "", NULL };
 	struct arc_config cfg = { .dns_budget_ms = 300 };
 	struct arc_engine *e = NULL;
@@ -486,7 +489,8 @@ check_budget(const char *dir, struct arc_outcome *out)
 	dt = resolver_now_ms() - t0;
 	tap_ok(out->chain == ARC_CHAIN_FAIL && out->temperror, "budget: fail, temperror (%s)",
 	    out->reason);
-	tap_ok(dt >= 250 && dt < 2500, "budget: waited %lld ms (300)", (long long)dt);
+	tap_ok(dt >= 250 && dt < 10000, "budget: waited %lld ms (budget 300, timeout 30000)",
+	    (long long)dt);
 	arc_outcome_free(out);
 out:
 	free(msg);

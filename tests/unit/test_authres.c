@@ -2,10 +2,13 @@
  * test_authres.c - table tests for policy/authres.c: the strict and lenient
  * parser, authserv-id extraction and the forged-header check, the writer
  * (quoting, sanitising, folding, registry checks, every method), the
- * verdict writer, round trips through our parser and, when the Debian
- * package python3-authres is installed, through python authres.
+ * verdict writer, round trips through our parser and through python
+ * authres (Debian's python3-authres), an independent parser used as the
+ * oracle of what every written header says.  Without python3-authres the
+ * oracle check is skipped, except under CI=true where the test bails out.
  * Single-threaded TAP program.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,6 +273,57 @@ run_claims(void)
 	str_free(&id);
 }
 
+/* ---------------- the oracle's records ---------------- */
+
+/*
+ * Each header the writer produced goes to a file that python authres reads
+ * (python_check, at the end); with it, what the header was written to say,
+ * as the dump python_check prints: "id; method[/v]=result[ reason=R]
+ * [ ptype.property=value]...; ..." (or "id; none"), comments dropped,
+ * quotes and quoted-pairs removed.
+ */
+#define ORACLE_MAX 64
+
+struct oracle {
+	FILE *fp;		/* the headers, each ended by a NUL byte; NULL: no file */
+	size_t n;
+	char *name[ORACLE_MAX];
+	char *want[ORACLE_MAX];
+};
+
+/* oracle_add - queue header value for python authres, expecting it to read as want. */
+static void
+oracle_add(struct oracle *o, const char *name, const char *want, const char *value)
+{
+	if (o->fp == NULL)
+		return;
+	if (o->n == ORACLE_MAX) {
+		tap_ok(0, "oracle: more than %d headers", ORACLE_MAX);
+		return;
+	}
+	o->name[o->n] = strdup(name);
+	o->want[o->n] = strdup(want);
+	if (o->name[o->n] == NULL || o->want[o->n] == NULL) {
+		tap_ok(0, "oracle: out of memory");
+		return;
+	}
+	o->n++;
+	fprintf(o->fp, "%s%c", value, 0);
+}
+
+/* oracle_free - release the expectations. */
+static void
+oracle_free(struct oracle *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->n; i++) {
+		free(o->name[i]);
+		free(o->want[i]);
+	}
+	o->n = 0;
+}
+
 /* ---------------- writer ---------------- */
 
 /* The steps of one writer call sequence: kind 'a' add, 'r' reason, 'p' prop, 'c' comment. */
@@ -392,12 +446,67 @@ count_adds(const struct wstep *steps, size_t n)
 	return k;
 }
 
+/* append_lower - s in lower case. */
+static void
+append_lower(struct str *out, const char *s)
+{
+	for (; *s != '\0'; s++)
+		str_appendc(out, (char)tolower((unsigned char)*s));
+}
+
+/* append_sanitized - s as the writer promises to write it: CR, LF, HTAB as spaces, other controls and non-ASCII as '?'. */
+static void
+append_sanitized(struct str *out, const char *s)
+{
+	unsigned char c;
+
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if (c == '\r' || c == '\n' || c == '\t')
+			c = ' ';
+		else if (c < 0x20 || c > 0x7e)
+			c = '?';
+		str_appendc(out, (char)c);
+	}
+}
+
+/* steps_meaning - what a write case's steps ask the header to say, as the oracle dumps it. */
+static void
+steps_meaning(const char *id, const struct wstep *steps, size_t n, struct str *out)
+{
+	size_t i;
+
+	str_reset(out);
+	str_appends(out, id);
+	if (count_adds(steps, n) == 0)
+		str_appends(out, "; none");
+	for (i = 0; i < n && steps[i].kind != 0; i++) {
+		if (steps[i].kind == 'a') {
+			str_appends(out, "; ");
+			append_lower(out, steps[i].a);
+			str_appendc(out, '=');
+			append_lower(out, steps[i].b);
+		} else if (steps[i].kind == 'r') {
+			str_appends(out, " reason=");
+			append_sanitized(out, steps[i].a);
+		} else if (steps[i].kind == 'p') {
+			str_appendc(out, ' ');
+			append_lower(out, steps[i].a);
+			str_appendc(out, '.');
+			append_lower(out, steps[i].b);
+			str_appendc(out, '=');
+			str_appends(out, steps[i].c);
+		}	/* comments are not in the dump */
+	}
+}
+
 /* run_write_cases - the writer table, each OK output round-tripped. */
 static void
-run_write_cases(FILE *pyf)
+run_write_cases(struct oracle *o)
 {
 	struct authres_writer w;
 	struct str out = STR_INITIALIZER(OUT_MAX);
+	struct str want = STR_INITIALIZER(OUT_MAX);
 	char reason[256];
 	enum authres_status st;
 	size_t i, n;
@@ -416,9 +525,10 @@ run_write_cases(FILE *pyf)
 		tap_streq(str_cstr(&out), c->out, "write %s: output", c->name);
 		n = count_adds(c->steps, 6);
 		tap_ok(roundtrip_ok(str_cstr(&out), c->id, n), "write %s: round trip", c->name);
-		if (pyf != NULL)
-			fprintf(pyf, "%s%c%zu%c%s%c", c->id, 0, n, 0, str_cstr(&out), 0);
+		steps_meaning(c->id, c->steps, 6, &want);
+		oracle_add(o, c->name, str_cstr(&want), str_cstr(&out));
 	}
+	str_free(&want);
 	str_free(&out);
 }
 
@@ -440,14 +550,18 @@ max_line(const char *s)
 
 /* run_folding - long headers fold with "\n\t" within 78 columns and parse back. */
 static void
-run_folding(FILE *pyf)
+run_folding(struct oracle *o)
 {
 	struct authres_writer w;
 	struct str out = STR_INITIALIZER(OUT_MAX);
+	struct str want = STR_INITIALIZER(OUT_MAX);
 	int i;
 
 	authres_writer_init(&w, &out, "mail-router.long-subdomain.example.net");
+	str_appends(&want, "mail-router.long-subdomain.example.net");
 	for (i = 0; i < 6; i++) {
+		str_appends(&want, "; dkim=pass header.d=a-rather-long-signing-domain.example.com"
+		    " header.s=selector2024 header.b=Qgi/FoC0");
 		authres_add(&w, "dkim", "pass");
 		authres_add_comment(&w, "a fairly long comment that has to be folded over "
 		    "more than one line because it is long");
@@ -462,9 +576,8 @@ run_folding(FILE *pyf)
 	    "fold: folds are \\n\\t, no CR");
 	tap_ok(roundtrip_ok(out.s, "mail-router.long-subdomain.example.net", 6),
 	    "fold: round trip");
-	if (pyf != NULL)
-		fprintf(pyf, "%s%c%d%c%s%c", "mail-router.long-subdomain.example.net", 0, 6, 0,
-		    out.s, 0);
+	oracle_add(o, "folded", str_cstr(&want), out.s);
+	str_free(&want);
 	str_free(&out);
 }
 
@@ -495,7 +608,7 @@ fill_input(struct verdict_input *in)
 
 /* run_verdict - authres_write_verdict on a hand-made failing, overridden verdict. */
 static void
-run_verdict(FILE *pyf)
+run_verdict(struct oracle *o)
 {
 	static const struct authres_dkim_extra extra[2] = {
 		{ "  abcdEFGH12345678", "rsa-sha256", "@example.com" },
@@ -529,15 +642,18 @@ run_verdict(FILE *pyf)
 	    "\n\theader.from=example.com policy.dmarc=none", "verdict: fail, overridden to none");
 	tap_ok(roundtrip_ok(str_cstr(&out), "mx.example.org", 5), "verdict: round trip");
 	tap_ok(max_line(out.s) <= AUTHRES_FOLD_COLUMN, "verdict: lines <= 78");
-	if (pyf != NULL)
-		fprintf(pyf, "mx.example.org%c5%c%s%c", 0, 0, out.s, 0);
+	oracle_add(o, "verdict fail, overridden", "mx.example.org; spf=pass"
+	    " smtp.mailfrom=bounce.example.com; spf=none smtp.helo=mail.example.net; dkim=fail"
+	    " header.d=example.com header.s=s1 header.i=@example.com header.a=rsa-sha256"
+	    " header.b=abcdEFGH; dkim=pass header.d=esp.example header.s=k1 header.b=Qgi/FoC0;"
+	    " dmarc=fail header.from=example.com policy.dmarc=none", out.s);
 	verdict_free(&v);
 	str_free(&out);
 }
 
 /* run_verdict_more - no record and no signatures, pass, reject, output limit. */
 static void
-run_verdict_more(FILE *pyf)
+run_verdict_more(struct oracle *o)
 {
 	struct verdict_input in;
 	struct verdict v;
@@ -551,6 +667,8 @@ run_verdict_more(FILE *pyf)
 	    AUTHRES_OK, "verdict none: written");
 	tap_streq(str_cstr(&out), "mx.example.org; dkim=none; dmarc=none\n\theader.from=example.com",
 	    "verdict none: output");
+	oracle_add(o, "verdict none", "mx.example.org; dkim=none; dmarc=none"
+	    " header.from=example.com", out.s);
 	verdict_free(&v);
 
 	/* pass with quarantine policy */
@@ -565,6 +683,8 @@ run_verdict_more(FILE *pyf)
 	tap_streq(str_cstr(&out), "mx; dkim=none; dmarc=pass (p=quarantine"
 	    "\n\tdisposition=pass) header.from=example.com policy.dmarc=none",
 	    "verdict pass: output");
+	oracle_add(o, "verdict pass", "mx; dkim=none; dmarc=pass header.from=example.com"
+	    " policy.dmarc=none", out.s);
 	verdict_free(&v);
 
 	/* reject */
@@ -577,8 +697,8 @@ run_verdict_more(FILE *pyf)
 	str_reset(&out);
 	authres_write_verdict(&out, "mx", &in, &v, NULL, NULL, 0);
 	tap_ok(strstr(str_cstr(&out), "policy.dmarc=reject") != NULL, "verdict reject: policy.dmarc");
-	if (pyf != NULL)
-		fprintf(pyf, "mx%c2%c%s%c", 0, 0, out.s, 0);
+	oracle_add(o, "verdict reject", "mx; dkim=none; dmarc=fail header.from=example.com"
+	    " policy.dmarc=reject", out.s);
 	verdict_free(&v);
 
 	/* output limit */
@@ -607,7 +727,7 @@ unfold_inplace(struct str *s)
 
 /* run_verdict_arc - arc=pass with the trusted_forwarder detail, arc=fail, temperror, none. */
 static void
-run_verdict_arc(FILE *pyf)
+run_verdict_arc(struct oracle *o)
 {
 	struct authres_arc arc = { "pass", NULL, "192.0.2.7", 0, "arc i=2 d=lists.example.org" };
 	struct verdict_input in;
@@ -638,8 +758,10 @@ run_verdict_arc(FILE *pyf)
 	    "\n\theader.from=example.com policy.dmarc=none", "verdict arc: pass, trusted_forwarder");
 	tap_ok(roundtrip_ok(str_cstr(&out), "mx.example.org", 5), "verdict arc: round trip");
 	tap_ok(max_line(out.s) <= AUTHRES_FOLD_COLUMN, "verdict arc: lines <= 78");
-	if (pyf != NULL)
-		fprintf(pyf, "mx.example.org%c5%c%s%c", 0, 0, out.s, 0);
+	oracle_add(o, "verdict arc pass", "mx.example.org; spf=pass"
+	    " smtp.mailfrom=bounce.example.com; spf=none smtp.helo=mail.example.net; dkim=none;"
+	    " arc=pass smtp.remote-ip=192.0.2.7 header.oldest-pass=0; dmarc=fail"
+	    " header.from=example.com policy.dmarc=none", out.s);
 
 	/* fail with a reason: no oldest-pass; no override detail without the bit */
 	v.overrides = 0;
@@ -653,8 +775,9 @@ run_verdict_arc(FILE *pyf)
 	tap_ok(strstr(str_cstr(&out), "; arc=fail (i=2 seal does not verify)"
 	    " smtp.remote-ip=192.0.2.7;") != NULL, "verdict arc fail: comment, no oldest-pass");
 	tap_ok(strstr(str_cstr(&out), "override") == NULL, "verdict arc fail: no override detail");
-	if (pyf != NULL)
-		fprintf(pyf, "mx%c5%c%s%c", 0, 0, out.s, 0);
+	oracle_add(o, "verdict arc fail", "mx; spf=pass smtp.mailfrom=bounce.example.com;"
+	    " spf=none smtp.helo=mail.example.net; dkim=none; arc=fail smtp.remote-ip=192.0.2.7;"
+	    " dmarc=fail header.from=example.com policy.dmarc=reject", out.s);
 
 	arc.result = "temperror";
 	arc.comment = NULL;
@@ -674,73 +797,122 @@ run_verdict_arc(FILE *pyf)
 
 /* ---------------- python authres ---------------- */
 
-static const char pycheck[] =
-	"import sys\n"
+/*
+ * The oracle: for each header (NUL-terminated, in argv[1]) one line, the
+ * header as python authres reads it (see struct oracle), or "error: ...".
+ * python authres keeps the quoted-pairs of quoted strings: they are removed
+ * here.  It drops a property it cannot parse: the dump then lacks it.
+ */
+static const char pyoracle[] =
+	"import re, sys\n"
 	"import authres\n"
-	"data = open(sys.argv[1], 'rb').read().decode().split('\\0')\n"
-	"bad = 0\n"
-	"for i in range(0, len(data) - 2, 3):\n"
-	"    ident, n, value = data[i], int(data[i + 1]), data[i + 2]\n"
+	"def text(v):\n"
+	"    return re.sub(r'\\\\(.)', r'\\1', v)\n"
+	"def dump(h):\n"
+	"    out = [h.authserv_id]\n"
+	"    if not h.results:\n"
+	"        out.append('none')\n"
+	"    for r in h.results:\n"
+	"        s = r.method + ('/' + r.version if r.version else '') + '=' + r.result\n"
+	"        if r.reason is not None:\n"
+	"            s += ' reason=' + text(r.reason)\n"
+	"        for p in r.properties:\n"
+	"            s += ' %s.%s=%s' % (p.type, p.name, text(p.value))\n"
+	"        out.append(s)\n"
+	"    return '; '.join(out)\n"
+	"data = open(sys.argv[1], 'rb').read().decode().split('\\0')[:-1]\n"
+	"for value in data:\n"
 	"    try:\n"
-	"        h = authres.AuthenticationResultsHeader.parse(\n"
-	"            'Authentication-Results: ' + value.replace('\\n', ''))\n"
-	"        if h.authserv_id != ident or len(h.results) != n:\n"
-	"            raise ValueError('id %r, %d results' % (h.authserv_id, len(h.results)))\n"
+	"        print(dump(authres.AuthenticationResultsHeader.parse(\n"
+	"            'Authentication-Results: ' + value.replace('\\n', ''))))\n"
 	"    except Exception as e:\n"
-	"        bad += 1\n"
-	"        print('# python authres: %r: %s' % (value, e))\n"
-	"sys.exit(1 if bad else 0)\n";
+	"        print('error: %r' % e)\n";
 
-/* python_check - run python authres over the headers written to path. */
-static void
-python_check(const char *path)
+/* have_python_authres - can Debian's python3 import authres? */
+static bool
+have_python_authres(void)
 {
-	char cmd[1024];
-	FILE *fp;
-	int rc;
+	return system("/usr/bin/python3 -c 'import authres' >/dev/null 2>&1") == 0;
+}
 
-	if (system("/usr/bin/python3 -c 'import authres' >/dev/null 2>&1") != 0) {
-		tap_ok(1, "# SKIP python3-authres not installed");
+/* python_compare - read python's lines from fp, one per queued header, and compare. */
+static void
+python_compare(FILE *fp, const struct oracle *o)
+{
+	char *line = NULL;
+	size_t cap = 0, i;
+	ssize_t n;
+
+	for (i = 0; i < o->n; i++) {
+		if ((n = getline(&line, &cap, fp)) < 0) {
+			tap_ok(0, "python authres reads %s: no answer", o->name[i]);
+			continue;
+		}
+		if (n > 0 && line[n - 1] == '\n')
+			line[n - 1] = '\0';
+		tap_streq(line, o->want[i], "python authres reads %s", o->name[i]);
+	}
+	if (getline(&line, &cap, fp) >= 0)
+		tap_ok(0, "python authres: extra output: %s", line);
+	free(line);
+}
+
+/* python_check - run the oracle over the headers written to path. */
+static void
+python_check(const char *path, const struct oracle *o)
+{
+	char script[1024], cmd[2048];
+	FILE *fp;
+
+	snprintf(script, sizeof(script), "%s.py", path);
+	if ((fp = fopen(script, "w")) == NULL) {
+		tap_ok(0, "write %s", script);
 		return;
 	}
-	snprintf(cmd, sizeof(cmd), "%s.py", path);
-	if ((fp = fopen(cmd, "w")) == NULL) {
-		tap_ok(0, "write %s", cmd);
-		return;
-	}
-	fputs(pycheck, fp);
+	fputs(pyoracle, fp);
 	fclose(fp);
-	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 %s.py %s", path, path);
-	rc = system(cmd);
-	tap_ok(rc == 0, "python authres parses every written header");
-	snprintf(cmd, sizeof(cmd), "%s.py", path);
-	unlink(cmd);
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 %s %s", script, path);
+	if ((fp = popen(cmd, "r")) == NULL) {
+		tap_ok(0, "run %s", cmd);
+	} else {
+		python_compare(fp, o);
+		tap_inteq(pclose(fp), 0, "python authres oracle: exit status");
+	}
+	unlink(script);
 }
 
 int
 main(void)
 {
 	char path[] = "/tmp/test_authres.XXXXXX";
-	FILE *pyf = NULL;
+	struct oracle o = { NULL, 0, { NULL }, { NULL } };
+	bool python = have_python_authres();
 	size_t i;
 	int fd;
 
+	if (!python && getenv("CI") != NULL && strcmp(getenv("CI"), "true") == 0)
+		tap_missing("python3-authres not installed");
 	for (i = 0; i < sizeof(parse_cases) / sizeof(parse_cases[0]); i++)
 		run_parse_case(&parse_cases[i]);
 	run_parse_misc();
 	run_claims();
-	if ((fd = mkstemp(path)) >= 0 && (pyf = fdopen(fd, "wb")) == NULL)
+	if ((fd = mkstemp(path)) >= 0 && (o.fp = fdopen(fd, "wb")) == NULL)
 		close(fd);
-	run_write_cases(pyf);
-	run_folding(pyf);
-	run_verdict(pyf);
-	run_verdict_more(pyf);
-	run_verdict_arc(pyf);
-	if (pyf != NULL) {
-		fclose(pyf);
-		python_check(path);
-		unlink(path);
-	} else
+	if (o.fp == NULL)
 		tap_ok(0, "temporary file for the python check");
+	run_write_cases(&o);
+	run_folding(&o);
+	run_verdict(&o);
+	run_verdict_more(&o);
+	run_verdict_arc(&o);
+	if (o.fp != NULL) {
+		fclose(o.fp);
+		if (python)
+			python_check(path, &o);
+		else
+			tap_ok(1, "python authres oracle # SKIP python3-authres not installed");
+		unlink(path);
+	}
+	oracle_free(&o);
 	return tap_done();
 }

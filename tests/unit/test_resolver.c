@@ -6,11 +6,15 @@
  * read) giving DNS_TEMPFAIL at the deadline, (4) DNSSEC: a zone signed
  * during the test by tests/dns/sign-zone.sh (ldnsutils), served by nsd,
  * validated with its DS as trust anchor: secure, and bogus for a tampered
- * record; plus threads sharing one resolver.  Single-threaded except the
- * thread tests.
+ * record; plus threads sharing one resolver; (5) a spent deadline: a name
+ * that answers at once still gives DNS_TEMPFAIL, from the cache too, and no
+ * query leaves (seen by a counting relay in front of nsd).  Single-threaded
+ * except the thread tests and the relay.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +30,17 @@
 
 #define NTHREADS 8
 #define NLOOPS 200
+
+/*
+ * Timing checks say only "the deadline (or timeout) bounded the wait, not a
+ * longer one", never how fast: the wait that must not happen (FULL_WAIT_MS,
+ * a resolver timeout set that long) is 30 s, the expected one at most 0.8
+ * s, and the ceiling between them (CEILING_MS) at least 10 times the
+ * expected wait, so that a loaded machine or a sanitizer build does not
+ * fail them.  A lower bound checks that a wait really happened.
+ */
+#define FULL_WAIT_MS 30000
+#define CEILING_MS 10000
 
 static char tmpdir[] = "/tmp/test_resolver.XXXXXX";
 
@@ -240,11 +255,11 @@ run_threads(struct resolver *r, const char *label, const char *ok_name,
 	    NTHREADS, 2 * NLOOPS);
 }
 
-/* test_zone_timeout - a TIMEOUT name waits for the deadline when asked to. */
+/* test_zone_timeout - a TIMEOUT name waits for the deadline (not the timeout) when asked to. */
 static void
 test_zone_timeout(const char *zone)
 {
-	struct resolver_config cfg = { .zone_file = zone, .timeout_ms = 2000,
+	struct resolver_config cfg = { .zone_file = zone, .timeout_ms = FULL_WAIT_MS,
 	    .zone_timeout_waits = true };
 	struct resolver_answer a;
 	struct resolver *r;
@@ -259,8 +274,8 @@ test_zone_timeout(const char *zone)
 	tap_streq(dns_rcode_name(resolver_lookup(r, "slow.example.com",
 	    RESOLVER_T_TXT, t0 + 300, &a)), "tempfail", "zone: TIMEOUT name");
 	dt = resolver_now_ms() - t0;
-	tap_ok(dt >= 290 && dt <= 2300, "zone: TIMEOUT waited %lld ms (300)",
-	    (long long)dt);
+	tap_ok(dt >= 290 && dt < CEILING_MS, "zone: TIMEOUT waited %lld ms (deadline 300, "
+	    "timeout %d)", (long long)dt, FULL_WAIT_MS);
 	resolver_answer_free(&a);
 	resolver_free(r);
 }
@@ -320,9 +335,15 @@ test_env(struct resolver *r)
 		bad += roll >= 100;
 	}
 	tap_inteq(bad, 0, "env: roll in [0, 100)");
+	/* names that answer at once, asked with the message's budget spent */
 	ctx.deadline_ms = resolver_now_ms() - 1;
-	tap_streq(dns_rcode_name(env.exists(env.ctx, "slow.example.com")),
-	    "tempfail", "env: exists of a timing-out name");
+	tap_streq(dns_rcode_name(env.exists(env.ctx, "mxonly.example.com")),
+	    "tempfail", "env: exists with the budget spent is tempfail");
+	dns_txt_init(&t);
+	tap_streq(dns_rcode_name(env.txt(env.ctx, "_dmarc.example.com", &t, &sec)),
+	    "tempfail", "env: txt with the budget spent is tempfail");
+	tap_inteq((long long)t.n, 0, "env: txt with the budget spent, no record");
+	dns_txt_free(&t);
 }
 
 /* test_zone - part (1): zone-file mode. */
@@ -351,6 +372,221 @@ test_zone(void)
 	resolver_free(r);
 	test_zone_timeout(zone);
 	test_bad_zone();
+}
+
+/* silent_port - bind a UDP socket that is never read; its port, fd in *fd. */
+static int
+silent_port(int *fd)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+
+	*fd = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (*fd < 0 || bind(*fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
+	    getsockname(*fd, (struct sockaddr *)&sin, &len) != 0)
+		return 0;
+	return ntohs(sin.sin_port);
+}
+
+/*
+ * The relay: a UDP socket on 127.0.0.1 that the resolver takes as its
+ * nameserver; each query is forwarded to nsd (its name recorded) and each
+ * answer sent back to the query's source, matched by DNS id.  Its own thread.
+ */
+#define RELAY_SLOTS 64
+
+struct relay {
+	int fd;			/* the resolver's nameserver */
+	int up;			/* connected to nsd */
+	int port;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	bool stop;		/* under mu */
+	size_t nnames;		/* under mu */
+	char names[RELAY_SLOTS][256];	/* qnames forwarded, lower case; under mu */
+	unsigned char id[RELAY_SLOTS][2];	/* the rest: relay thread only */
+	struct sockaddr_in from[RELAY_SLOTS];
+	size_t next;
+};
+
+/* relay_query - record and forward one query from the resolver. */
+static void
+relay_query(struct relay *rl)
+{
+	unsigned char buf[4096];
+	struct sockaddr_in from;
+	socklen_t flen = sizeof(from);
+	char name[256];
+	ssize_t n;
+	size_t i, k = rl->next++ % RELAY_SLOTS;
+
+	n = recvfrom(rl->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
+	if (n < 12 || resolver_wire_name(buf, (size_t)n, 12, name, sizeof(name)) != 0)
+		return;
+	for (i = 0; name[i] != '\0'; i++)
+		name[i] = (char)tolower((unsigned char)name[i]);
+	pthread_mutex_lock(&rl->mu);
+	snprintf(rl->names[rl->nnames++ % RELAY_SLOTS], sizeof(rl->names[0]), "%s", name);
+	pthread_mutex_unlock(&rl->mu);
+	memcpy(rl->id[k], buf, 2);
+	rl->from[k] = from;
+	(void)send(rl->up, buf, (size_t)n, 0);
+}
+
+/* relay_answer - send one answer from nsd back to its query's source. */
+static void
+relay_answer(struct relay *rl)
+{
+	unsigned char buf[4096];
+	ssize_t n = recv(rl->up, buf, sizeof(buf), 0);
+	size_t k;
+
+	for (k = 0; n >= 12 && k < RELAY_SLOTS; k++)
+		if (memcmp(rl->id[k], buf, 2) == 0 && rl->from[k].sin_port != 0) {
+			(void)sendto(rl->fd, buf, (size_t)n, 0, (struct sockaddr *)&rl->from[k],
+			    sizeof(rl->from[k]));
+			return;
+		}
+}
+
+/* relay_loop - the relay's thread: forward until told to stop. */
+static void *
+relay_loop(void *arg)
+{
+	struct relay *rl = arg;
+	struct pollfd pfd[2] = { { rl->fd, POLLIN, 0 }, { rl->up, POLLIN, 0 } };
+	bool stop = false;
+
+	while (!stop) {
+		if (poll(pfd, 2, 50) > 0) {
+			if (pfd[0].revents & POLLIN)
+				relay_query(rl);
+			if (pfd[1].revents & POLLIN)
+				relay_answer(rl);
+		}
+		pthread_mutex_lock(&rl->mu);
+		stop = rl->stop;
+		pthread_mutex_unlock(&rl->mu);
+	}
+	return NULL;
+}
+
+/* relay_start - a relay to nsd on 127.0.0.1:nsd_port; its port, or 0. */
+static int
+relay_start(struct relay *rl, int nsd_port)
+{
+	struct sockaddr_in sin;
+
+	memset(rl, 0, sizeof(*rl));
+	pthread_mutex_init(&rl->mu, NULL);
+	rl->port = silent_port(&rl->fd);
+	rl->up = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons((uint16_t)nsd_port);
+	if (rl->port == 0 || rl->up < 0 ||
+	    connect(rl->up, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
+	    pthread_create(&rl->thread, NULL, relay_loop, rl) != 0) {
+		close(rl->fd);
+		close(rl->up);
+		pthread_mutex_destroy(&rl->mu);
+		return rl->port = 0;
+	}
+	return rl->port;
+}
+
+/* relay_stop - stop the thread and close the sockets. */
+static void
+relay_stop(struct relay *rl)
+{
+	pthread_mutex_lock(&rl->mu);
+	rl->stop = true;
+	pthread_mutex_unlock(&rl->mu);
+	pthread_join(rl->thread, NULL);
+	close(rl->fd);
+	close(rl->up);
+	pthread_mutex_destroy(&rl->mu);
+}
+
+/* relay_saw - did the relay forward a query for name (lower case)? */
+static bool
+relay_saw(struct relay *rl, const char *name)
+{
+	bool saw = false;
+	size_t i;
+
+	pthread_mutex_lock(&rl->mu);
+	for (i = 0; i < rl->nnames && i < RELAY_SLOTS; i++)
+		saw = saw || strcmp(rl->names[i], name) == 0;
+	pthread_mutex_unlock(&rl->mu);
+	return saw;
+}
+
+/* spent_lookup - name/type with a deadline already passed: tempfail, at once. */
+static void
+spent_lookup(struct resolver *r, const char *name, int type, const char *what)
+{
+	struct resolver_answer a;
+	int64_t t0 = resolver_now_ms(), dt;
+
+	tap_streq(dns_rcode_name(resolver_lookup(r, name, type, t0 - 1, &a)), "tempfail",
+	    "spent: %s: tempfail (%s)", what, a.reason);
+	dt = resolver_now_ms() - t0;
+	tap_ok(dt < CEILING_MS, "spent: %s: returned at once (%lld ms, timeout %d)", what,
+	    (long long)dt, FULL_WAIT_MS);
+	resolver_answer_free(&a);
+}
+
+/* expect_ok - name/type answers DNS_OK within the configured timeout. */
+static void
+expect_ok(struct resolver *r, const char *name, int type, const char *what)
+{
+	struct resolver_answer a;
+
+	tap_streq(dns_rcode_name(resolver_lookup(r, name, type, 0, &a)), "ok",
+	    "spent: %s (%s)", what, a.reason);
+	resolver_answer_free(&a);
+}
+
+/*
+ * test_spent - part (5): through the relay, names nsd answers at once.  A
+ * name asked with a spent deadline is not sent: a later query's answer
+ * comes back through the relay after any query sent before it, and the
+ * relay has not seen the name.  A cached answer is not used either.
+ */
+static void
+test_spent(int nsd_port)
+{
+	struct resolver_config cfg = { .timeout_ms = FULL_WAIT_MS };
+	struct relay rl;
+	struct resolver *r;
+	char ns[64], err[256];
+
+	if (!tap_ok(relay_start(&rl, nsd_port) > 0, "spent: relay in front of nsd"))
+		return;
+	snprintf(ns, sizeof(ns), "127.0.0.1@%d", rl.port);
+	cfg.nameservers[0] = ns;
+	cfg.n_nameservers = 1;
+	r = resolver_new(&cfg, err, sizeof(err));
+	if (tap_ok(r != NULL, "spent: resolver_new %s (%s)", ns, r ? "" : err)) {
+		expect_ok(r, "aonly.resolver-test.example", RESOLVER_T_A, "a name that answers");
+		tap_ok(relay_saw(&rl, "aonly.resolver-test.example"),
+		    "spent: its query went through the relay");
+		spent_lookup(r, "_dmarc.resolver-test.example", RESOLVER_T_TXT, "a name never asked");
+		spent_lookup(r, "aonly.resolver-test.example", RESOLVER_T_A, "a cached answer");
+		tap_streq(dns_rcode_name(resolver_exists(r, "mxonly.resolver-test.example",
+		    resolver_now_ms() - 1)), "tempfail", "spent: exists is tempfail");
+		expect_ok(r, "multi.resolver-test.example", RESOLVER_T_TXT, "a later query");
+		tap_ok(!relay_saw(&rl, "_dmarc.resolver-test.example") &&
+		    !relay_saw(&rl, "mxonly.resolver-test.example"),
+		    "spent: no query sent with the deadline spent");
+	}
+	resolver_free(r);
+	relay_stop(&rl);
 }
 
 /* test_nsd - part (2): forwarding to a private nsd. */
@@ -386,6 +622,7 @@ test_nsd(void)
 		    "nope.resolver-test.example");
 	}
 	resolver_free(r);
+	test_spent(port);
 	testdns_stop(&dns);
 }
 
@@ -466,32 +703,39 @@ test_dnssec(void)
 	testdns_stop(&dns);
 }
 
-/* silent_port - bind a UDP socket that is never read; its port, fd in *fd. */
-static int
-silent_port(int *fd)
+/* silent_wait - a lookup (exists when exists) waits from deadline - now to within CEILING_MS. */
+static void
+silent_wait(struct resolver *r, int64_t wait_ms, int64_t deadline, bool exists)
 {
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
+	struct resolver_answer a;
+	int64_t t0 = resolver_now_ms(), dt;
 
-	*fd = socket(AF_INET, SOCK_DGRAM, 0);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (*fd < 0 || bind(*fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
-	    getsockname(*fd, (struct sockaddr *)&sin, &len) != 0)
-		return 0;
-	return ntohs(sin.sin_port);
+	if (exists) {
+		tap_streq(dns_rcode_name(resolver_exists(r, "example.com", deadline)),
+		    "tempfail", "silent: exists is tempfail, not nxdomain");
+	} else {
+		tap_streq(dns_rcode_name(resolver_lookup(r, "example.com",
+		    RESOLVER_T_TXT, deadline, &a)), "tempfail",
+		    "silent: deadline gives tempfail (%s)", a.reason);
+		resolver_answer_free(&a);
+	}
+	dt = resolver_now_ms() - t0;
+	tap_ok(dt >= wait_ms - 50 && dt < CEILING_MS, "silent: %s took %lld ms (%lld)",
+	    exists ? "exists" : "lookup", (long long)dt, (long long)wait_ms);
 }
 
-/* test_silent - part (3): a server that never answers gives TEMPFAIL. */
+/*
+ * test_silent - part (3): a server that never answers gives TEMPFAIL: a
+ * lookup at its deadline (500 ms), not at the resolver's 30 s timeout;
+ * exists(), without a deadline, after the configured timeout (800 ms) and
+ * without hanging.
+ */
 static void
 test_silent(void)
 {
-	struct resolver_config cfg = { .timeout_ms = 800 };
-	struct resolver_answer a;
+	struct resolver_config cfg = { .timeout_ms = FULL_WAIT_MS };
 	struct resolver *r;
 	char ns[64], err[256];
-	int64_t t0, dt;
 	int fd, port = silent_port(&fd);
 
 	if (!tap_ok(port > 0, "silent: bound a UDP port"))
@@ -500,22 +744,13 @@ test_silent(void)
 	cfg.nameservers[0] = ns;
 	cfg.n_nameservers = 1;
 	r = resolver_new(&cfg, err, sizeof(err));
-	if (tap_ok(r != NULL, "silent: resolver_new (%s)", r ? "" : err)) {
-		t0 = resolver_now_ms();
-		tap_streq(dns_rcode_name(resolver_lookup(r, "example.com",
-		    RESOLVER_T_TXT, t0 + 500, &a)), "tempfail",
-		    "silent: deadline gives tempfail (%s)", a.reason);
-		dt = resolver_now_ms() - t0;
-		tap_ok(dt >= 450 && dt <= 2500, "silent: took %lld ms (500)",
-		    (long long)dt);
-		resolver_answer_free(&a);
-		t0 = resolver_now_ms();
-		tap_streq(dns_rcode_name(resolver_exists(r, "example.com", 0)),
-		    "tempfail", "silent: exists is tempfail, not nxdomain");
-		dt = resolver_now_ms() - t0;
-		tap_ok(dt >= 700 && dt <= 2800, "silent: exists took %lld ms (800)",
-		    (long long)dt);
-	}
+	if (tap_ok(r != NULL, "silent: resolver_new (%s)", r ? "" : err))
+		silent_wait(r, 500, resolver_now_ms() + 500, false);
+	resolver_free(r);
+	cfg.timeout_ms = 800;
+	r = resolver_new(&cfg, err, sizeof(err));
+	if (tap_ok(r != NULL, "silent: resolver_new, 800 ms timeout (%s)", r ? "" : err))
+		silent_wait(r, 800, 0, true);
 	resolver_free(r);
 	close(fd);
 }

@@ -4,11 +4,19 @@
 -- auth, mailfrom, rcpt, message) and what must come back (want,
 -- want_reply, want_header, want_no_method, want_no_header, want_delete,
 -- want_quarantine).
+-- "want_delete N": the message has exactly N Authentication-Results fields
+-- claiming our authserv-id (AUTHSERV_ID below, run.sh's AuthservID); each
+-- must be deleted at its own index (1-based among the message's
+-- Authentication-Results fields, as smfi_chgheader counts), and no other
+-- field may be deleted or changed: not the Authentication-Results fields of
+-- other authserv-ids, no index past the last one, no field of another name.
 -- Prints TAP lines without the plan (run.sh numbers and counts them).
 
 local socket = os.getenv("SOCKET")
 local workdir = os.getenv("WORKDIR")
 local srcdir = os.getenv("CASEDIR")
+local AUTHSERV_ID = "mx.wire.example"
+local AR = "Authentication-Results"
 
 local function readfile(path)
 	local f = io.open(path, "rb")
@@ -96,7 +104,7 @@ local function session(c, conn)
 	if mt.eoh(conn) ~= nil then error("eoh failed") end
 	if #body > 0 and mt.bodystring(conn, body) ~= nil then error("body failed") end
 	if mt.eom(conn) ~= nil then error("eom failed") end
-	return reply_word(conn)
+	return reply_word(conn), fields
 end
 
 -- reply_matches - did the filter set this exact reply ("550 5.7.1 text")?
@@ -106,9 +114,68 @@ local function reply_matches(conn, r)
 	return code ~= nil and mt.eom_check(conn, MT_SMTPREPLY, code, x, text)
 end
 
+-- skip_cfws - s without its leading white space and (nested) comments.
+local function skip_cfws(s)
+	local i = 1
+	while i <= #s do
+		local ch = s:sub(i, i)
+		if ch:match("%s") then
+			i = i + 1
+		elseif ch == "(" then
+			local depth = 0
+			repeat
+				ch = s:sub(i, i)
+				if ch == "\\" then i = i + 1
+				elseif ch == "(" then depth = depth + 1
+				elseif ch == ")" then depth = depth - 1 end
+				i = i + 1
+			until depth == 0 or i > #s
+		else
+			break
+		end
+	end
+	return s:sub(i)
+end
+
+-- claims_ours - does an Authentication-Results value claim AUTHSERV_ID
+-- (any case, quoted or not, with or without a trailing dot)?
+local function claims_ours(v)
+	local rest = skip_cfws(v)
+	local id = rest:match('^"%s*([^"]-)%s*"') or rest:match('^[^%s;()"]+')
+	return id ~= nil and id:lower():gsub("%.$", "") == AUTHSERV_ID
+end
+
+-- check_deletes - exactly the want forged Authentication-Results fields
+-- deleted, each at its index, and nothing else deleted or changed.
+local function check_deletes(c, conn, fields, want)
+	local forged, kept, names, k = {}, {}, {}, 0
+	for _, f in ipairs(fields) do
+		if f.name:lower() == AR:lower() then
+			k = k + 1
+			table.insert(claims_ours(f.value) and forged or kept, k)
+		elseif not names[f.name] then
+			names[f.name] = true
+			table.insert(names, f.name)
+		end
+	end
+	check(#forged == want, c.name .. ": the message has " .. want .. " fields claiming " ..
+	    AUTHSERV_ID .. " (found " .. #forged .. ")")
+	for _, i in ipairs(forged) do
+		check(mt.eom_check(conn, MT_HDRDELETE, AR, i), c.name .. ": forged " .. AR .. " #" .. i .. " deleted")
+	end
+	for _, i in ipairs(kept) do
+		check(not mt.eom_check(conn, MT_HDRDELETE, AR, i), c.name .. ": " .. AR .. " #" .. i .. " of another authserv-id kept")
+	end
+	check(not mt.eom_check(conn, MT_HDRDELETE, AR, 0) and not mt.eom_check(conn, MT_HDRDELETE, AR, k + 1),
+	    c.name .. ": no " .. AR .. " deleted outside #1..#" .. k)
+	for _, name in ipairs(names) do
+		check(not mt.eom_check(conn, MT_HDRCHANGE, name), c.name .. ": " .. name .. " neither deleted nor changed")
+	end
+end
+
 -- verify - the expectations of case c after its session.  A reject or
 -- tempfail is told apart by the case's want_reply (the full reply).
-local function verify(c, conn, got)
+local function verify(c, conn, got, fields)
 	local want = c.want and c.want[1] or "accept"
 	local word = got
 	if got == "replycode" then
@@ -140,7 +207,7 @@ local function verify(c, conn, got)
 		check(ar == nil, c.name .. ": no Authentication-Results added (got " .. tostring(ar) .. ")")
 	end
 	if c.want_delete ~= nil then
-		check(mt.eom_check(conn, MT_HDRDELETE, "Authentication-Results"), c.name .. ": forged Authentication-Results deleted")
+		check_deletes(c, conn, fields, tonumber(c.want_delete[1]))
 	end
 	if c.want_no_delete ~= nil then
 		check(not mt.eom_check(conn, MT_HDRDELETE), c.name .. ": nothing deleted")
@@ -151,9 +218,9 @@ for path in os.getenv("CASES"):gmatch("%S+") do
 	local c = parse_case(path)
 	local conn = mt.connect(socket, 40, 0.25)
 	if conn == nil then error("cannot connect to " .. socket) end
-	local ok, got = pcall(session, c, conn)
+	local ok, got, fields = pcall(session, c, conn)
 	if ok then
-		verify(c, conn, got)
+		verify(c, conn, got, fields)
 	else
 		check(false, c.name .. ": session failed: " .. tostring(got))
 	end

@@ -163,28 +163,44 @@ check "TCP_NODELAY on the daemon's connections" \
 	'"$PY" "$src/nodelay.py" "$mpid" "$port" >"$tmp/nodelay.out" 2>&1'
 sed 's/^/# /' "$tmp/nodelay.out"
 
+# reloads - how many reloads, good or bad, the daemon has logged.
+reloads() { grep -cE "configuration reloaded|reload failed" "$tmp/milter.log"; }
+
+# hup WHAT - SIGHUP the daemon and wait (every 0.1 s, at most 10 s) until
+# its log has one reload more, good or bad; a TAP line says whether it did.
+hup() {
+	before=$(reloads)
+	kill -HUP "$mpid"
+	i=0
+	while [ "$(reloads)" -le "$before" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	check "SIGHUP ($1): a reload logged within 10 s" '[ "$(reloads)" -gt "$before" ]'
+}
+
 # SIGHUP: a bad file keeps the old configuration, a good one is used.
 cp "$tmp/authmilter.conf" "$tmp/good.conf"
 write_conf "$tmp/authmilter.conf" "RejectFailures	maybe"
-kill -HUP "$mpid"; sleep 1
+hup "bad file"
 check "bad reload is logged with file and line" \
 	'grep -q "reload failed.*authmilter.conf:[0-9]" "$tmp/milter.log"'
 check "daemon still running after a bad reload" 'kill -0 "$mpid" 2>/dev/null'
 write_conf "$tmp/authmilter.conf" "RejectFailures	no"
-kill -HUP "$mpid"; sleep 1
+hup "RejectFailures no"
 check "good reload is logged" 'grep -q "configuration reloaded" "$tmp/milter.log"'
 CASES="$src/cases/02-reject.case" miltertest -s "$src/driver.lua" >"$tmp/after.out" 2>&1
 check "after reload (RejectFailures no) the spoof is no longer rejected" \
 	'grep -q "^not ok 02-reject: reject (got accept/accept)" "$tmp/after.out"'
 write_conf "$tmp/authmilter.conf" "RejectFailures	no
 ARCVerify	no"
-kill -HUP "$mpid"; sleep 1
+hup "ARCVerify no"
 CASES="$src/arc-verify-off.case" miltertest -s "$src/driver.lua" >"$tmp/arcoff.out" 2>&1
 check "after reload (ARCVerify no) the sealed message gets no arc= result" \
 	'grep -q "^ok arc-verify-off: Authentication-Results has no arc=" "$tmp/arcoff.out" && ! grep -q "^not ok" "$tmp/arcoff.out"'
 sed 's/^/# /' "$tmp/arcoff.out"
 write_conf "$tmp/authmilter.conf" "RejectUnusableFrom	no"
-kill -HUP "$mpid"; sleep 1
+hup "RejectUnusableFrom no"
 CASES="$src/unusable-recovered.case $src/unusable-none.case" \
 	miltertest -s "$src/driver.lua" >"$tmp/unusable.out" 2>&1
 check "after reload (RejectUnusableFrom no) the displayed domain's policy rejects, no From is accepted" \
