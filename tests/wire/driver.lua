@@ -1,6 +1,6 @@
 -- driver.lua - miltertest driver of the wire tests: one SMTP session per
 -- case file, against the running authmilter at $SOCKET.  A case file has
--- "key value" lines (see tests/wire/README.md): the session (ip, helo,
+-- "key value" lines (this file is their reference): the session (ip, helo,
 -- auth, mailfrom, rcpt, message) and what must come back (want,
 -- want_reply, want_header, want_no_method, want_no_header, want_delete,
 -- want_quarantine).
