@@ -737,8 +737,11 @@ parse_payload(struct parser *p, struct authres_header *h)
 {
 	bool ws;
 
-	if (!skip_cfws(p, NULL) || !parse_value(p, "an authserv-id", &h->authserv_id) ||
-	    !skip_cfws(p, &ws))
+	if (!skip_cfws(p, NULL) || !parse_value(p, "an authserv-id", &h->authserv_id))
+		return false;
+	if (h->authserv_id[0] == '\0')		/* "": names no server (RFC 8601 2.5) */
+		return fail(p, AUTHRES_SYNTAX, "empty authserv-id");
+	if (!skip_cfws(p, &ws))
 		return false;
 	if (ws && peek(p) >= '0' && peek(p) <= '9') {
 		if (!parse_digits(p, "a version", &h->version) || !skip_cfws(p, NULL))
