@@ -129,6 +129,27 @@ addr_text(const struct sockaddr *sa, char *out, size_t size)
 		    out, (socklen_t)size);
 }
 
+/*
+ * warn_actions - the MTA does not let the filter add or change header
+ * fields or quarantine: every message it evaluates then meets
+ * InternalErrorAction.  Said once per process (an MTA's setting, not a
+ * message's), with what is missing.
+ */
+static void
+warn_actions(unsigned long offered)
+{
+	static int said;
+
+	if (__atomic_exchange_n(&said, 1, __ATOMIC_RELAXED))
+		return;
+	log_msg(LOG_WARNING, NULL, "the MTA does not offer the milter actions%s%s%s: "
+	    "messages needing them meet InternalErrorAction (check the MTA's milter "
+	    "settings, e.g. Sendmail's F= flags)",
+	    (offered & SMFIF_ADDHDRS) ? "" : " add-header",
+	    (offered & SMFIF_CHGHDRS) ? "" : " change-header",
+	    (offered & SMFIF_QUARANTINE) ? "" : " quarantine");
+}
+
 static sfsistat
 cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
     unsigned long f3, unsigned long *pf0, unsigned long *pf1, unsigned long *pf2,
@@ -138,6 +159,8 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 	(void)f2;
 	(void)f3;
 	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE);
+	if (f0 != 0 && *pf0 != (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE))
+		warn_actions(f0);
 	*pf1 = f1 & (SMFIP_HDR_LEADSPC | SMFIP_NOUNKNOWN | SMFIP_NODATA | NR_STEPS);
 	*pf2 = *pf3 = 0;
 	/* read again at connect, through the private data */
