@@ -231,8 +231,9 @@ check "logrotate accepts /etc/logrotate.d/authmilter" \
     'logrotate -d /etc/logrotate.d/authmilter >"$tmp/logrotate.out" 2>&1 && ! grep -qi "error" "$tmp/logrotate.out" ||
      { sed "s/^/# /" "$tmp/logrotate.out"; false; }'
 check "the maintainer scripts restart the daemon after an upgrade (sysv and systemd)" \
-    'grep -q "invoke-rc.d .*authmilter restart" /var/lib/dpkg/info/authmilter.postinst &&
-     grep -q "_dh_action=restart" /var/lib/dpkg/info/authmilter.postinst'
+    'p=/var/lib/dpkg/info/authmilter.postinst;
+     grep -q "invoke-rc.d .*authmilter \$_dh_action" $p && grep -q "deb-systemd-invoke \$_dh_action .authmilter.service." $p &&
+     [ "$(grep -c "_dh_action=restart" $p)" = 2 ]'
 
 units="/lib/systemd/system/authmilter.service /lib/systemd/system/authmilter-reports.service
 	/lib/systemd/system/authmilter-reports.timer"
