@@ -21,7 +21,7 @@
  *   5. the DMARC disposition (RejectFailures and RejectText, quarantine by
  *      HoldQuarantinedMessages or QuarantineHeader, t=y, HonorPct), after
  *      the trusted_forwarder override from ARC (ARCTrustedSealers);
- * then the outputs every evaluated message gets (forged A-R fields to
+ * then the outputs of every evaluated message (forged A-R fields to
  * delete, the history record and RecordAllMessages).
  *
  * Not here, because decide() never sees them:

@@ -28,6 +28,7 @@
 #include "message.h"
 #include "runtime.h"
 #include "tap.h"
+#include "testfile.h"
 
 #define NOW 1795400000
 #define CORPUS_INPUT_MAX 65536			/* bytes of a corpus input used */
@@ -227,22 +228,17 @@ run_shape(struct runtime *rt, bool all, const struct shape *s, const struct inpu
 	}
 }
 
-/* read_input - a corpus file (at most CORPUS_INPUT_MAX bytes), NUL-terminated. */
+/* read_input - a corpus file (its first CORPUS_INPUT_MAX bytes), NUL-terminated. */
 static bool
 read_input(const char *path, struct input *in)
 {
-	FILE *f = fopen(path, "rb");
-
-	if (f == NULL || (in->data = malloc(CORPUS_INPUT_MAX + 1)) == NULL) {
-		if (f != NULL)
-			fclose(f);
+	if ((in->data = test_read_file(path, &in->len)) == NULL)
 		return false;
-	}
-	in->len = fread(in->data, 1, CORPUS_INPUT_MAX, f);
+	if (in->len > CORPUS_INPUT_MAX)
+		in->len = CORPUS_INPUT_MAX;
 	in->data[in->len] = '\0';
-	fclose(f);
 	if (in->len == 0)
-		in->data[in->len++] = '\0';	/* an empty input: one empty From */
+		in->len = 1;		/* an empty input: one empty From */
 	return true;
 }
 
@@ -295,12 +291,11 @@ run_config(const char *zone, bool all, const struct input *in, size_t nin)
 int
 main(void)
 {
-	const char *top = getenv("top_srcdir");
 	char dir[4096], zone[] = "/tmp/test_records.XXXXXX";
 	struct input *in = NULL;
 	size_t nin, i;
 
-	snprintf(dir, sizeof(dir), "%s/tests/fuzz/corpus/from", top != NULL ? top : ".");
+	snprintf(dir, sizeof(dir), "%s/tests/fuzz/corpus/from", test_srcdir());
 	nin = load_corpus(dir, &in);
 	if (!tap_ok(nin >= 20, "the From fuzzer's corpus: %zu inputs in %s", nin, dir) ||
 	    !tap_ok(write_zone(zone) == 0, "the zone file"))
