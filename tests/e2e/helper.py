@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""helper.py - small tools of the Postfix end-to-end test (tests/e2e/postfix.sh).
+"""helper.py - small tools of the end-to-end tests (tests/e2e/postfix.sh, sendmail.sh).
 
   helper.py port
       print a free TCP port on 127.0.0.1
@@ -8,7 +8,7 @@
       slash) accepts connections (exit 1 on timeout, or as soon as process
       PID, the one that should listen, is gone)
   helper.py find MAILDIR QUEUEID SECONDS
-      wait for the message Postfix queued as QUEUEID to appear in MAILDIR/new
+      wait for the message the MTA queued as QUEUEID to appear in MAILDIR/new
       (found by its Received header "... with ESMTP id QUEUEID") and print
       its path (exit 1 when it does not come)
   helper.py ar FILE AUTHSERV-ID CHECK...
@@ -33,11 +33,13 @@
   helper.py verify KEYZONE FILE
       verify the DKIM signature of FILE with python3-dkim, the key taken
       from the TXT record in KEYZONE (tests/wire/sign.py's keys.zone)
-  helper.py midkill PORT PID MAILFROM RCPT FILE
-      one SMTP session to Postfix at 127.0.0.1:PORT presenting client
-      192.0.2.10 by XCLIENT: EHLO, MAIL, RCPT, then SIGKILL to PID (the
-      milter, which Postfix is connected to for this session), then DATA
-      with FILE; prints the reply to the end of data ("CODE text").
+  helper.py midkill PORT PID MAILFROM RCPT FILE [SOURCE]
+      one SMTP session to the MTA at 127.0.0.1:PORT presenting client
+      192.0.2.10 by XCLIENT (Postfix), or connecting from the address
+      SOURCE (Sendmail, which has no XCLIENT): EHLO, MAIL, RCPT, then
+      SIGKILL to PID (the milter, which the MTA is connected to for this
+      session), then DATA with FILE (its lines ended by CRLF); prints the
+      reply to the end of data ("CODE text").
 
 Runs with Debian's /usr/bin/python3 (python3-authres, python3-dkim).  Stdlib otherwise.
 """
@@ -233,22 +235,26 @@ def cmd_verify(args):
 
 def cmd_midkill(args):
     port, pid, mailfrom, rcpt, path = int(args[0]), int(args[1]), args[2], args[3], args[4]
+    source = args[5] if len(args) > 5 else None
     with open(path, "rb") as f:
-        data = f.read()
-    s = smtplib.SMTP("127.0.0.1", port, timeout=60)
+        # smtplib sends bytes as they are; Sendmail refuses a bare LF.
+        data = f.read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    s = smtplib.SMTP("127.0.0.1", port, timeout=60,
+                     source_address=(source, 0) if source else None)
     s.ehlo("mail.pass.wire.example")
-    code, text = s.docmd("XCLIENT", "ADDR=192.0.2.10 NAME=[UNAVAILABLE]")
-    if code != 220:
-        print("XCLIENT %d %s" % (code, text.decode(errors="replace")))
-        return 1
-    s.ehlo("mail.pass.wire.example")
+    if source is None:
+        code, text = s.docmd("XCLIENT", "ADDR=192.0.2.10 NAME=[UNAVAILABLE]")
+        if code != 220:
+            print("XCLIENT %d %s" % (code, text.decode(errors="replace")))
+            return 1
+        s.ehlo("mail.pass.wire.example")
     s.mail(mailfrom)
     code, text = s.rcpt(rcpt)
     if code != 250:
         print("RCPT %d %s" % (code, text.decode(errors="replace")))
         return 1
     os.kill(pid, signal.SIGKILL)
-    # Postfix notices the dead milter at the next event it sends it.
+    # The MTA notices the dead milter at the next event it sends it.
     try:
         code, text = s.data(data)
     except smtplib.SMTPDataError as e:

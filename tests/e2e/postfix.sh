@@ -34,23 +34,13 @@
 src="$top_srcdir/tests/e2e"
 wire="$top_srcdir/tests/wire"
 milter="$top_builddir/milter/authmilter"
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); echo "not ok $n - $1"; fail=$((fail + 1)); }
-check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
-
-# skip_or_bail WHY - a missing prerequisite: a skip, but a failure under CI.
-skip_or_bail() {
-	[ "${CI:-}" = true ] && { echo "Bail out! $1 (run tests/deps.sh as root)"; exit 1; }
-	echo "1..0 # SKIP $1 (run tests/deps.sh as root)"
-	exit 0
-}
-
 # Debian's python3 has python3-authres and python3-dkim; another python3
 # first in PATH may not.
 PY=/usr/bin/python3
 PATH="$PATH:/usr/sbin:/sbin"
+# ok, notok, check, skip_or_bail, wait_for, stop_milter, swaks_reply,
+# ar_check, expect_delivered, expect_rejected
+. "$src/lib.sh"
 for tool in postfix postqueue postcat swaks nsd openssl "$PY"; do
 	command -v "$tool" >/dev/null 2>&1 || skip_or_bail "$tool not installed"
 done
@@ -70,24 +60,9 @@ pf="$tmp/postfix"
 conf="$pf/conf"
 queue="$pf/queue"
 maildir="$pf/mail/inbox"
-mpid=""
 # The private Postfix instance: pf_init, pf_start, pf_stop (and the queue
 # and master PID helpers they use).
 . "$top_srcdir/tests/common/private_postfix.sh"
-
-# stop_milter - SIGTERM to the milter and wait for it (5 s, then
-# SIGKILL).  0 when SIGTERM was enough.
-stop_milter() {
-	[ -n "$mpid" ] || return 0
-	kill -TERM "$mpid" 2>/dev/null
-	i=0
-	while [ $i -lt 50 ] && kill -0 "$mpid" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
-	rc=0
-	kill -9 "$mpid" 2>/dev/null && rc=1
-	wait "$mpid" 2>/dev/null
-	mpid=""
-	return $rc
-}
 
 cleanup() {
 	pf_stop
@@ -146,16 +121,6 @@ HistoryFile		$hist
 IgnoreHosts		192.0.2.250
 ARCTrustedSealers	lists.wire.example
 CONF
-
-# wait_for SECONDS CONDITION - poll CONDITION (eval'ed) every 0.1 s.
-wait_for() {
-	wf_i=0
-	while [ $wf_i -lt $(($1 * 10)) ]; do
-		eval "$2" && return 0
-		sleep 0.1; wf_i=$((wf_i + 1))
-	done
-	eval "$2"
-}
 
 # start_milter - start the daemon as root and wait until it accepts a
 # connection and has logged that it listens (after the privileges are
@@ -237,15 +202,14 @@ fi
 xclient_extra=""
 send() {
 	mail_was=$(count_mail)
-	queue_was=$(queue_json | wc -l)
+	queue_was=$(count_queue)
 	msg="$tmp/$4"
 	[ -f "$msg" ] || msg="$wire/messages/$4"
 	# shellcheck disable=SC2086 # $xclient_extra is zero or more options
 	timeout 60 swaks --server 127.0.0.1 --port "$sport" --timeout 30 \
 		--helo "$2" --xclient-addr "$1" --xclient-name "[UNAVAILABLE]" \
 		$xclient_extra --from "$3" --to bob@rcpt.example --data "@$msg" >"$tmp/$name.swaks" 2>&1
-	reply=$(grep -E '^(<-|<\*\*) +[0-9]{3}[ -]' "$tmp/$name.swaks" | grep -v ' 221 ' | tail -1 |
-		sed 's/^<[-*]*  *//')
+	reply=$(swaks_reply "$tmp/$name.swaks")
 	qid=$(echo "$reply" | sed -n 's/^250 .*queued as \([0-9A-Za-z]*\).*/\1/p')
 }
 
@@ -264,46 +228,14 @@ queue_json() {
 	postqueue -c "$conf" -j 2>/dev/null
 }
 
+# count_queue - messages in Postfix's queue.
+count_queue() {
+	queue_json | wc -l
+}
+
 # held - is $qid in the hold queue?
 held() {
 	[ -n "$qid" ] && queue_json | grep "\"queue_id\": *\"$qid\"" | grep -q '"queue_name": *"hold"'
-}
-
-# ar_check FILE CHECK... - helper.py's checks of the A-R fields in FILE
-# against ours (mx.wire.example); its report printed as TAP comments.
-ar_check() {
-	f=$1; shift
-	"$PY" "$src/helper.py" ar "$f" mx.wire.example "$@" >"$tmp/ar.out" 2>&1
-	rc=$?
-	sed 's/^# //; s/^/# /' "$tmp/ar.out"
-	return $rc
-}
-
-# expect_delivered NAME WHAT CHECK... - 250, in the Maildir, A-R checks.
-expect_delivered() {
-	label=$1 what=$2; shift 2
-	case "$reply" in
-	250*) ok "$label: accepted ($reply)" ;;
-	*) notok "$label: accepted (got: ${reply:-no reply})"; sed 's/^/# /' "$tmp/$name.swaks" ;;
-	esac
-	file=$(delivered)
-	if [ -n "$file" ]; then ok "$label: delivered to the mailbox"; else notok "$label: delivered to the mailbox"; fi
-	if [ -n "$file" ] && ar_check "$file" "$@"; then
-		ok "$label: $what"
-	else
-		notok "$label: $what"
-	fi
-}
-
-# expect_rejected NAME TEXT - 550 5.7.1 TEXT at the end of data, and
-# nothing queued or delivered (the accounting at the end checks again).
-expect_rejected() {
-	case "$reply" in
-	"550 5.7.1 $2"*) ok "$1: 550 5.7.1 at end of data ($reply)" ;;
-	*) notok "$1: 550 5.7.1 $2 (got: ${reply:-no reply})"; sed 's/^/# /' "$tmp/$name.swaks" ;;
-	esac
-	check "$1: nothing queued or delivered" \
-		'[ "$(count_mail)" -eq "$mail_was" ] && [ "$(queue_json | wc -l)" -eq "$queue_was" ]'
 }
 
 # expect_held NAME WHAT CHECK... - 250, in the hold queue, not delivered,
