@@ -7,6 +7,11 @@
 #       a missing prerequisite: "1..0 # SKIP", but "Bail out!" under CI=true
 #   wait_for SECONDS CONDITION
 #       poll CONDITION (eval'ed) every 0.1 s; its status at the end
+#   start_milter
+#       start the daemon ($milter) as root with the configuration $mconf,
+#       its log appended to $mlog; wait until $mwait (a port or a socket
+#       path) accepts a connection and the log says it listens (after the
+#       privileges are dropped and its engines made); sets mpid
 #   stop_milter
 #       SIGTERM to $mpid and wait for it (5 s, then SIGKILL); 0 when
 #       SIGTERM was enough
@@ -21,7 +26,7 @@
 #       function) passes ar_check; or "550 5.7.1 TEXT" and neither the
 #       test's "count_mail" nor its "count_queue" changed since send noted
 #       them in $mail_was and $queue_was ($name names the case's transcript)
-# shellcheck shell=sh disable=SC2154 # src, tmp, PY, name, reply: the test's
+# shellcheck shell=sh disable=SC2154 # src, tmp, PY, milter, name, reply...: the test's
 n=0
 fail=0
 mpid=""
@@ -42,6 +47,14 @@ wait_for() {
 		sleep 0.1; wf_i=$((wf_i + 1))
 	done
 	eval "$2"
+}
+
+start_milter() {
+	ml_was=$(grep -c "listening on" "$mlog" 2>/dev/null)
+	"$milter" -f -c "$mconf" 2>>"$mlog" &
+	mpid=$!
+	"$PY" "$src/helper.py" wait "$mwait" 10 "$mpid" &&
+		wait_for 10 '[ "$(grep -c "listening on" "$mlog")" -gt "${ml_was:-0}" ]'
 }
 
 stop_milter() {

@@ -38,7 +38,7 @@ milter="$top_builddir/milter/authmilter"
 # first in PATH may not.
 PY=/usr/bin/python3
 PATH="$PATH:/usr/sbin:/sbin"
-# ok, notok, check, skip_or_bail, wait_for, stop_milter, swaks_reply,
+# ok, notok, check, skip_or_bail, wait_for, start_milter, stop_milter, swaks_reply,
 # ar_check, expect_delivered, expect_rejected
 . "$src/lib.sh"
 for tool in postfix postqueue postcat swaks nsd openssl "$PY"; do
@@ -101,6 +101,8 @@ chown nobody:postfix "$mdir"
 chown nobody:nogroup "$mlib"
 chmod 750 "$mdir" "$mlib"
 msock="$mdir/authmilter.sock" mpidf="$mdir/authmilter.pid" hist="$mlib/history"
+# start_milter (lib.sh) starts it with these.
+mconf="$tmp/authmilter.conf" mlog="$tmp/milter.log" mwait=$msock
 mspec="unix:$msock"
 # IgnoreHosts: Postfix itself connects from 127.0.0.1, but after XCLIENT it
 # tells the milter (a new connect event) the address XCLIENT presented, so
@@ -121,17 +123,6 @@ HistoryFile		$hist
 IgnoreHosts		192.0.2.250
 ARCTrustedSealers	lists.wire.example
 CONF
-
-# start_milter - start the daemon as root and wait until it accepts a
-# connection and has logged that it listens (after the privileges are
-# dropped and its engines made).
-start_milter() {
-	ml_was=$(grep -c "listening on" "$tmp/milter.log" 2>/dev/null)
-	"$milter" -f -c "$tmp/authmilter.conf" 2>>"$tmp/milter.log" &
-	mpid=$!
-	"$PY" "$src/helper.py" wait "$msock" 10 "$mpid" &&
-		wait_for 10 '[ "$(grep -c "listening on" "$tmp/milter.log")" -gt "${ml_was:-0}" ]'
-}
 
 # ids_of FILE - "UID GID" from a /proc status file when its real,
 # effective, saved and file-system ids all agree, else its Uid: and Gid:

@@ -139,15 +139,6 @@ RejectText		5.7.1 DMARC \${policy} for \${domain}: not accepted here
 CONF
 }
 
-# start_milter - the daemon as root; wait until it listens and has logged so.
-start_milter() {
-	ml_was=$(grep -c "listening on" "$run/milter.log" 2>/dev/null)
-	"$milter" -f -c "$run/authmilter.conf" 2>>"$run/milter.log" &
-	mpid=$!
-	"$PY" "$src/helper.py" wait "$mwait" 10 "$mpid" &&
-		wait_for 10 '[ "$(grep -c "listening on" "$run/milter.log")" -gt "${ml_was:-0}" ]'
-}
-
 # ---------------------------------------------------------------- helpers
 # send IP HELO MAILFROM MESSAGE - one message ($name names the case) to
 # Sendmail with swaks from IP.  Sets $reply and $qid (Sendmail's "250 2.0.0
@@ -203,6 +194,7 @@ run_cases() {
 	else
 		mspec="local:$run/milter/authmilter.sock" mwait="$run/milter/authmilter.sock"
 	fi
+	mconf="$run/authmilter.conf" mlog="$run/milter.log"
 	write_conf yes
 	start_milter || { echo "Bail out! the milter does not listen ($kind)"; cat "$run/milter.log"; exit 1; }
 
