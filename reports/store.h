@@ -1,10 +1,11 @@
 /*
  * store.h - the report store of authmilter-reports: every SQL statement
- * of the program is in store.c, behind this interface, so that another
- * database could follow.  This implementation is SQLite: one database file
- * (ReportDatabase), the schema in doc/report-store.md, versioned by the
- * schema_version table.  Prepared statements only; callers group changes
- * in transactions (store_begin / store_commit / store_rollback).
+ * of the program is in store.c, behind this interface.  store.c runs its
+ * statements through the driver layer of db.h: SQLite (ReportDatabase a
+ * file path) or PostgreSQL (a postgresql:// URI).  The schema is in
+ * doc/report-store.md, versioned by the schema_version table.  Prepared
+ * statements only; callers group changes in transactions (store_begin /
+ * store_commit / store_rollback).
  *
  * Called by import.c, aggregate.c and expire.c; one struct store per
  * process, single-threaded.
@@ -57,9 +58,10 @@ const char *store_error(const struct store *st);
 bool store_is_memory(const struct store *st);
 
 /*
- * Transactions.  store_begin takes the write lock at once (waiting up to
- * 60 s for another writer), so that a run sees and changes a consistent
- * store.  store_rollback also forgets the interning caches.
+ * Transactions.  store_begin takes the store's one write lock at once
+ * (SQLite: waiting up to 60 s for another writer; PostgreSQL: an advisory
+ * lock, waiting as long as it takes), so that a run sees and changes a
+ * consistent store.  store_rollback also forgets the interning caches.
  */
 enum store_status store_begin(struct store *st);
 enum store_status store_commit(struct store *st);
