@@ -258,9 +258,14 @@ static const struct conf_key keys[] = {
 	  .doc = "fsync(2) the HistoryFile after each record: nothing is lost in a crash, "
 	    "at the cost of one disk flush per message." },
 	{ .section = "Aggregate reports (authmilter-reports)",
-	  .name = "ReportDatabase", .type = CONF_T_PATH, .def = "/var/lib/authmilter/reports.db",
-	  .off = OFF(report_database),
-	  .doc = "SQLite database authmilter-reports imports the history into." },
+	  .name = "ReportDatabase", .type = CONF_T_WORD, .def = "/var/lib/authmilter/reports.db",
+	  .off = OFF(report_database), .conv = conf_conv_report_database,
+	  .doc = "Database authmilter-reports imports the history into: the absolute path "
+	    "of an SQLite file, or a PostgreSQL connection URI (postgresql://USER@HOST:PORT/DBNAME, "
+	    "or postgres://).",
+	  .more = "A URI holding a password is refused: libpq reads the password from "
+	    "~/.pgpass or the file PGPASSFILE names.  The daemon itself never opens the "
+	    "database; doc/report-store.md describes both backends." },
 	{ .name = "ReportSpool", .type = CONF_T_PATH, .def = "/var/lib/authmilter/reports",
 	  .off = OFF(report_spool),
 	  .doc = "Directory of the reports made by \"aggregate\" and not yet sent "

@@ -346,3 +346,43 @@ conf_reject_text_expand(const char *tmpl, const char *domain, const char *policy
 	}
 	return 0;
 }
+
+/* uri_has_password - whether a postgresql:// URI names a password (user:password@ or password=). */
+static bool
+uri_has_password(const char *v)
+{
+	const char *auth = strstr(v, "://") + 3, *q;
+	size_t len = strcspn(auth, "/?#"), i, at = len;
+
+	for (i = 0; i < len; i++) {
+		if (auth[i] == '@')
+			at = i;		/* the last '@' ends the user information */
+	}
+	if (at < len && memchr(auth, ':', at) != NULL)
+		return true;
+	for (q = strchr(v, '?'); q != NULL; q = strchr(q + 1, '&')) {
+		if (strncmp(q + 1, "password=", 9) == 0)
+			return true;
+	}
+	return false;
+}
+
+char *
+conf_conv_report_database(const char *v, char *why, size_t whysize)
+{
+	if (strncmp(v, "postgresql://", 13) != 0 && strncmp(v, "postgres://", 11) != 0) {
+		if (v[0] != '/' || strlen(v) > 4096) {
+			snprintf(why, whysize, "'%.80s' is neither an absolute path nor a "
+			    "postgresql:// URI", v);
+			return NULL;
+		}
+		return dup(v, why, whysize);
+	}
+	if (uri_has_password(v)) {
+		/* The value is not repeated: it holds a password. */
+		snprintf(why, whysize, "a password in the PostgreSQL URI is refused: "
+		    "put it in ~/.pgpass or the file PGPASSFILE names");
+		return NULL;
+	}
+	return dup(v, why, whysize);
+}

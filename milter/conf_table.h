@@ -74,5 +74,7 @@ char *conf_conv_domain(const char *v, char *why, size_t whysize);	/* to lower-ca
 char *conf_conv_nameserver(const char *v, char *why, size_t whysize);
 char *conf_conv_header(const char *v, char *why, size_t whysize);	/* to "Name: value" */
 char *conf_conv_reject_text(const char *v, char *why, size_t whysize);
+/* An absolute path (SQLite) or a postgresql:// or postgres:// URI without a password. */
+char *conf_conv_report_database(const char *v, char *why, size_t whysize);
 
 #endif

@@ -20,11 +20,28 @@ int
 db_open(const char *target, enum db_mode mode, struct db **out, char *err, size_t errsize)
 {
 	*out = NULL;
-	if (db_target_backend(target) == DB_PG) {
-		snprintf(err, errsize, "PostgreSQL is not supported by this build");
-		return -1;
-	}
+	if (db_target_backend(target) == DB_PG)
+		return db_pg_open(target, mode, out, err, errsize);
 	return db_sqlite_open(target, mode, out, err, errsize);
+}
+
+void
+db_target_label(const char *target, char *buf, size_t size)
+{
+	const char *auth, *at = NULL, *colon;
+	size_t len, i;
+
+	snprintf(buf, size, "%s", target);
+	if (db_target_backend(target) != DB_PG)
+		return;
+	auth = strstr(target, "://") + 3;
+	len = strcspn(auth, "/?#");
+	for (i = 0; i < len; i++) {
+		if (auth[i] == '@')
+			at = auth + i;	/* the last one ends the user information */
+	}
+	if (at != NULL && (colon = memchr(auth, ':', (size_t)(at - auth))) != NULL)
+		snprintf(buf, size, "%.*s***%s", (int)(colon + 1 - target), target, at);
 }
 
 void

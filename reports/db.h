@@ -45,6 +45,12 @@ enum db_step {
 enum db_backend db_target_backend(const char *target);
 
 /*
+ * db_target_label - target as it may be shown in messages: a PostgreSQL
+ * URI's password (which db_open refuses anyway) replaced by ***.
+ */
+void db_target_label(const char *target, char *buf, size_t size);
+
+/*
  * db_open - connect to target (a file path or a PostgreSQL URI) in mode.
  * Returns 0 and *out, or -1 with the reason in err (errsize bytes) and
  * *out NULL.

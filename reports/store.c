@@ -460,7 +460,8 @@ store_open(const char *path, enum store_open_mode mode, struct store **out, char
 	if (rc == STORE_OK)
 		rc = check_schema(st, mode);
 	if (rc != STORE_OK) {
-		snprintf(err, errsize, "%s: %s", path, st->err);
+		db_target_label(path, why, sizeof(why));
+		snprintf(err, errsize, "%s: %s", why, st->err);
 		store_close(st);
 		return rc;
 	}
