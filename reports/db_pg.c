@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "xml.h"
 
 #define PG_ERR_MAX 512
 #define PG_NAME_MAX 32
@@ -246,18 +247,17 @@ pg_finalize(struct db_stmt *st)
 	pg_stmt_free((struct pg_stmt *)st);
 }
 
-/* pg_bind - parameter i as v (copied; NULL as SQL NULL). */
+/* pg_bind - parameter i as v (malloc'd, taken over; NULL as SQL NULL, or_failed: out of memory). */
 static void
-pg_bind(struct pg_stmt *s, int i, const char *v)
+pg_bind(struct pg_stmt *s, int i, char *v, bool or_failed)
 {
-	if (i < 1 || i > s->nparams) {
+	if (i < 1 || i > s->nparams || (v == NULL && or_failed)) {
+		free(v);
 		s->bind_failed = true;
 		return;
 	}
 	free(s->params[i - 1]);
-	s->params[i - 1] = NULL;
-	if (v != NULL && (s->params[i - 1] = strdup(v)) == NULL)
-		s->bind_failed = true;
+	s->params[i - 1] = v;
 }
 
 /* pg_bind_int64 - an integer parameter, as decimal text. */
@@ -267,14 +267,43 @@ pg_bind_int64(struct db_stmt *st, int i, int64_t v)
 	char buf[24];
 
 	snprintf(buf, sizeof(buf), "%" PRId64, v);
-	pg_bind((struct pg_stmt *)st, i, buf);
+	pg_bind((struct pg_stmt *)st, i, strdup(buf), true);
 }
 
-/* pg_bind_text - a text parameter. */
+/*
+ * pg_utf8 - v as valid UTF-8, which a PostgreSQL text must be: each byte
+ * that starts no XML character becomes U+FFFD, exactly as the XML writer
+ * would write it, so that the reports do not depend on the backend.
+ * malloc'd; NULL when out of memory.
+ */
+static char *
+pg_utf8(const char *v)
+{
+	size_t len = strlen(v), i = 0, o = 0, n;
+	char *out = malloc(3 * len + 1);
+
+	if (out == NULL)
+		return NULL;
+	while (i < len) {
+		if ((n = xml_utf8_char((const unsigned char *)v + i, len - i)) == 0) {
+			memcpy(out + o, "\xEF\xBF\xBD", 3);
+			o += 3;
+			i++;
+			continue;
+		}
+		memcpy(out + o, v + i, n);
+		o += n;
+		i += n;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* pg_bind_text - a text parameter, made valid UTF-8. */
 static void
 pg_bind_text(struct db_stmt *st, int i, const char *v)
 {
-	pg_bind((struct pg_stmt *)st, i, v);
+	pg_bind((struct pg_stmt *)st, i, v != NULL ? pg_utf8(v) : NULL, v != NULL);
 }
 
 /* pg_send - start the statement's run in single-row mode. */

@@ -13,9 +13,8 @@
 
 static const char REPLACEMENT[] = "\xEF\xBF\xBD";	/* U+FFFD */
 
-/* utf8_char - length of the XML character starting s (n bytes left), 0 when there is none. */
-static size_t
-utf8_char(const unsigned char *s, size_t n)
+size_t
+xml_utf8_char(const unsigned char *s, size_t n)
 {
 	unsigned long cp;
 	size_t len, i;
@@ -96,7 +95,7 @@ xml_escape(struct str *out, const char *text, size_t len)
 			ent = ascii_entity(s[i]);
 			st = ent != NULL ? str_appends(out, ent) : str_appendc(out, (char)s[i]);
 			i++;
-		} else if ((n = utf8_char(s + i, len - i)) == 0) {
+		} else if ((n = xml_utf8_char(s + i, len - i)) == 0) {
 			st = str_appends(out, REPLACEMENT);
 			i++;
 		} else {

@@ -34,6 +34,13 @@ enum xml_status {
 };
 
 /*
+ * xml_utf8_char - the length of the XML character starting s (n > 0 bytes
+ * left), 0 when none starts there: not UTF-8, overlong, a surrogate,
+ * U+FFFE or U+FFFF.  xml_escape writes U+FFFD for each such byte.
+ */
+size_t xml_utf8_char(const unsigned char *s, size_t n);
+
+/*
  * xml_escape - append len bytes of untrusted text to out as XML 1.0
  * character data (fit for element content and quoted attribute values):
  * & < > " ' as entities, CR as &#13; (a parser would turn it into LF), TAB
