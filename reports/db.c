@@ -36,12 +36,15 @@ db_target_label(const char *target, char *buf, size_t size)
 		return;
 	auth = strstr(target, "://") + 3;
 	len = strcspn(auth, "/?#");
+	if (strchr(auth, '?') != NULL)	/* parameters may hold a password= too: not shown */
+		snprintf(buf, size, "%.*s", (int)(strchr(auth, '?') - target), target);
 	for (i = 0; i < len; i++) {
 		if (auth[i] == '@')
 			at = auth + i;	/* the last one ends the user information */
 	}
 	if (at != NULL && (colon = memchr(auth, ':', (size_t)(at - auth))) != NULL)
-		snprintf(buf, size, "%.*s***%s", (int)(colon + 1 - target), target, at);
+		snprintf(buf, size, "%.*s***%.*s", (int)(colon + 1 - target), target,
+		    (int)strcspn(at, "?"), at);
 }
 
 void

@@ -46,7 +46,8 @@ enum db_backend db_target_backend(const char *target);
 
 /*
  * db_target_label - target as it may be shown in messages: a PostgreSQL
- * URI's password (which db_open refuses anyway) replaced by ***.
+ * URI's password (which db_open refuses anyway) replaced by ***, its
+ * parameters (?...) left out.
  */
 void db_target_label(const char *target, char *buf, size_t size);
 
