@@ -950,10 +950,10 @@ authres_claims_id(const char *value, size_t len, const char *id)
 	size_t n = 0, idlen = strlen(id), i;
 	int ch, last = -1;
 
-	if (idlen > 0 && id[idlen - 1] == '.')
-		idlen--;
 	if (idlen == 0 || !idcur_open(&c, value, len))
-		return false;
+		return false;			/* the empty id names no server */
+	if (id[idlen - 1] == '.')		/* "." claims "." as "a." claims "a" */
+		idlen--;
 	count = c;
 	while ((ch = idcur_next(&count)) != -1) {
 		n++;

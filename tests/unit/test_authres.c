@@ -250,6 +250,10 @@ static const struct claim_case claim_cases[] = {
 	{ "empty", "", "mx.example.com", false, NULL },
 	{ "semicolon first", "; mx.example.com", "mx.example.com", false, NULL },
 	{ "empty id never matches", "mx.example.com; none", "", false, "mx.example.com" },
+	{ "id '.' claims itself", ".;non=ne", ".", true, "." },
+	{ "id '.' claims '.' in quotes", "\" . \"; none", ".", true, "." },
+	{ "id '.' does not claim others", "mx.example.com; none", ".", false, "mx.example.com" },
+	{ "id '.' does not claim '..'", "..; none", ".", false, ".." },
 };
 
 /* run_claims - authres_claims_id and authres_authserv_id over the table. */
