@@ -292,6 +292,20 @@ static const struct conf_key keys[] = {
 	  .off = OFF(report_legacy),
 	  .doc = "Write the reports in the RFC 7489 format too, for receivers that still "
 	    "want it." },
+	{ .name = "ReportHostID", .type = CONF_T_WORD, .off = OFF(report_host_id),
+	  .conv = conf_conv_authserv_id, .defdoc = "the host name (gethostname)",
+	  .doc = "Name of this host in a ReportDatabase shared by several hosts (a fleet "
+	    "of MX hosts): each host's history files are known under its name, and "
+	    "aggregate waits for the hosts that have not yet imported a period.",
+	  .more = "Give every host of a fleet its own name (the default, the host name, "
+	    "usually is); doc/report-store.md, \"Several hosts\"." },
+	{ .name = "ReportHostGrace", .type = CONF_T_SECONDS, .def = "21600", .min = 0,
+	  .max = 604800, .off = OFF(report_host_grace),
+	  .doc = "How long after a period's end aggregate waits for a host of the fleet "
+	    "that imported the day before but not yet past the period's end; then the "
+	    "report is made without that host's later records (and says so); 0: never wait.",
+	  .more = "A host that imported nothing since the day before the period is not "
+	    "waited for (taken out of service)." },
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -698,7 +712,7 @@ conf_defaults(void)
 			return NULL;
 		}
 	}
-	if ((c->authserv_id = host_name()) == NULL) {
+	if ((c->authserv_id = host_name()) == NULL || (c->report_host_id = host_name()) == NULL) {
 		conf_unref(c);
 		return NULL;
 	}

@@ -118,6 +118,8 @@ struct conf {
 	unsigned report_max_bytes;	/* ReportMaxBytes */
 	unsigned report_retention_days;	/* ReportRetentionDays */
 	bool report_legacy;		/* ReportLegacyRFC7489 */
+	char *report_host_id;		/* ReportHostID; the host name when not set */
+	unsigned report_host_grace;	/* ReportHostGrace, in ms */
 
 	/* Bookkeeping, not keys. */
 	char *path;			/* the file this came from, NULL for defaults */

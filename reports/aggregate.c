@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "aggregate.h"
@@ -125,12 +126,68 @@ add_error(struct build *b, const char *fmt, ...)
 	b->nerrors++;
 }
 
-/* collect - the period's policy and rows into b; 0, or 1 when there is nothing (any more). */
+/* utc_text - t as 2026-11-23T18:00:00Z. */
+static void
+utc_text(int64_t t, char buf[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL || strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, 32, "%lld", (long long)t);
+}
+
+/* behind - one host that has not imported past the period: wait for it, or report without it. */
+static bool
+behind(struct build *b, const struct store_host *h)
+{
+	char upto[32], until[32];
+
+	utc_text(h->imported_upto, upto);
+	if (b->o->now < b->end + 1 + b->o->host_grace) {
+		utc_text(b->end + 1 + b->o->host_grace, until);
+		if (!b->o->quiet)
+			say(b->o, "%s %lld-%lld: waiting for host %s (imported up to %s) until %s",
+			    b->day->domain, (long long)b->begin, (long long)b->end, h->name, upto,
+			    until);
+		return true;
+	}
+	say(b->o, "%s %lld-%lld: host %s imported only up to %s: reported without its later "
+	    "records (ReportHostGrace passed)", b->day->domain, (long long)b->begin,
+	    (long long)b->end, h->name, upto);
+	add_error(b, "host %s: history after %s not included", h->name, upto);
+	return false;
+}
+
+/*
+ * hosts_ready - 0 when every host that imported since the day before the
+ * period has imported past its end (or ReportHostGrace has passed), 1 to
+ * wait, -1 on a store error.
+ */
+static int
+hosts_ready(struct build *b)
+{
+	struct store_host *hosts;
+	size_t n, i;
+	bool wait = false;
+
+	if (store_hosts_behind(b->st, b->day->day - REPORT_DAY, b->end, &hosts, &n) != STORE_OK)
+		return -1;
+	for (i = 0; i < n && !wait; i++)
+		wait = behind(b, &hosts[i]);
+	free(hosts);
+	if (wait)
+		b->t->waiting++;
+	return wait ? 1 : 0;
+}
+
+/* collect - the period's policy and rows into b; 0, or 1 when there is nothing (yet). */
 static int
 collect(struct build *b)
 {
 	enum store_status rc;
 	int64_t upto;
+	int ready;
 
 	rc = store_reported_upto(b->st, b->day->pdom_id, b->day->day, b->day->day + REPORT_DAY - 1,
 	    &upto);
@@ -138,6 +195,8 @@ collect(struct build *b)
 		return -1;
 	if (upto != b->day->reported_upto)
 		return 1;	/* another run reported it meanwhile */
+	if ((ready = hosts_ready(b)) != 0)
+		return ready;
 	rc = store_last_policy(b->st, b->day->pdom_id, b->begin, b->end, &b->pol, &b->nconfigs);
 	if (rc == STORE_NOTFOUND)
 		return 1;

@@ -9,6 +9,12 @@
  * overlap).  A period is done once: the store records it, with or without
  * a report (a policy without rua gets none).  The report publishes the
  * latest policy configuration seen in the period and is sent to its rua.
+ * Several hosts may share the store (ReportHostID): a period is reported
+ * once every host that imported since the day before it has imported past
+ * its end, or once ReportHostGrace has passed since its end (the report
+ * then names the hosts missing in its errors); until then it waits for a
+ * later run.  Two runs at once make one report: the period is read again
+ * under the store's write lock.
  *
  * Called once by main.c.  Single-threaded.
  */
@@ -27,6 +33,7 @@ struct aggregate_opts {
 	bool legacy;		/* also the RFC 7489 format (ReportLegacyRFC7489) */
 	bool quiet;		/* no line per report */
 	int64_t now;		/* the run's clock */
+	int64_t host_grace;	/* ReportHostGrace (seconds): how long to wait for a host behind */
 	const char *spool;	/* ReportSpool */
 	const char *receiver;	/* the receiver of the file names: AuthservID, a domain */
 	const char *org_name;	/* report_metadata/org_name, the .meta's org_name */
@@ -39,6 +46,7 @@ struct aggregate_totals {
 	unsigned legacy;	/* RFC 7489 reports written */
 	unsigned no_rua;	/* periods closed without a report: the policy has no rua */
 	unsigned failed;	/* reports that could not be written (tried again next run) */
+	unsigned waiting;	/* periods left for later: a host has not imported them yet */
 	uint64_t messages;	/* messages in them */
 	uint64_t rows;		/* records in them */
 };

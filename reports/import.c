@@ -443,6 +443,10 @@ import_files(struct store *st, const char *const *paths, size_t n, const struct 
 		if (rc > status)
 			status = rc;
 	}
+	if (rc != 2 && t->failed_files == 0 && store_host_imported(st, o->now) != STORE_OK) {
+		say(o, "%s", store_error(st));
+		rc = status = 2;
+	}
 	if (rc == 2 || o->dry_run)
 		store_rollback(st);
 	else if (store_commit(st) != STORE_OK) {

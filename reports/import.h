@@ -11,6 +11,10 @@
  * reported with its file and line number and skipped.  Records without a
  * policy domain (DMARC did not apply) are not stored; nor are records
  * older than the retention period, or whose period was already reported.
+ * Files are this host's (ReportHostID, given to store_open): several hosts
+ * may import into one store.  When every file could be read, the host is
+ * recorded as imported up to the run's clock (aggregate waits for hosts
+ * that are behind).
  *
  * Called once by main.c.  Single-threaded.
  */

@@ -160,8 +160,8 @@ open_store(const struct conf *c, const struct opts *o)
 	char err[STORE_ERR_MAX + 64];
 	struct store *st;
 
-	if (store_open(c->report_database, o->dry_run ? STORE_OPEN_DRY : STORE_OPEN_CREATE, &st,
-	    err, sizeof(err)) != STORE_OK)
+	if (store_open(c->report_database, c->report_host_id,
+	    o->dry_run ? STORE_OPEN_DRY : STORE_OPEN_CREATE, &st, err, sizeof(err)) != STORE_OK)
 		die("%s", err);
 	if (store_is_memory(st) && !o->quiet)
 		fprintf(stderr, "authmilter-reports: %s does not exist: dry run against an empty "
@@ -255,6 +255,7 @@ cmd_aggregate(const struct conf *c, const struct opts *o)
 	ao.legacy = c->report_legacy;
 	ao.quiet = o->quiet;
 	ao.now = o->now;
+	ao.host_grace = c->report_host_grace / 1000;
 	ao.spool = c->report_spool;
 	ao.receiver = recv;
 	ao.org_name = c->report_org_name != NULL ? c->report_org_name : recv;
@@ -270,8 +271,9 @@ cmd_aggregate(const struct conf *c, const struct opts *o)
 	rc = aggregate_run(st, &ao, &t);
 	store_close(st);
 	fprintf(stderr, "%saggregate: %u reports (%u of them also as RFC 7489), %" PRIu64
-	    " messages in %" PRIu64 " records, %u periods without rua closed, %u reports failed\n",
-	    prefix(o), t.reports, t.legacy, t.messages, t.rows, t.no_rua, t.failed);
+	    " messages in %" PRIu64 " records, %u periods without rua closed, %u reports failed, "
+	    "%u periods waiting for hosts\n", prefix(o), t.reports, t.legacy, t.messages, t.rows,
+	    t.no_rua, t.failed, t.waiting);
 	return rc;
 }
 

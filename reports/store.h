@@ -20,7 +20,7 @@
 #include "history.h"
 #include "report.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_FINGERPRINT_SIZE 65	/* hex SHA-256 and its NUL */
 #define STORE_ERR_MAX 512		/* a good size for error buffers */
 
@@ -41,12 +41,13 @@ enum store_open_mode {
 };
 
 /*
- * store_open - open (or create) the store at path.  A schema newer than
- * STORE_SCHEMA_VERSION is refused (STORE_VERSION).  err (errsize bytes)
- * says why on failure.  *out is NULL on failure.
+ * store_open - open (or create) the store at path as host (ReportHostID:
+ * the history files imported are this host's).  An older schema is
+ * upgraded; one newer than STORE_SCHEMA_VERSION is refused (STORE_VERSION).
+ * err (errsize bytes) says why on failure.  *out is NULL on failure.
  */
-enum store_status store_open(const char *path, enum store_open_mode mode, struct store **out,
-    char *err, size_t errsize);
+enum store_status store_open(const char *path, const char *host, enum store_open_mode mode,
+    struct store **out, char *err, size_t errsize);
 
 /* store_close - finish every statement and close (NULL is fine; an open transaction is rolled back). */
 void store_close(struct store *st);
@@ -69,7 +70,7 @@ enum store_status store_rollback(struct store *st);
 
 /* ---- import ---- */
 
-/* How far a history file was imported, keyed by the fingerprint of its first line. */
+/* How far a history file of this host was imported, keyed by the fingerprint of its first line. */
 struct store_file {
 	char fingerprint[STORE_FINGERPRINT_SIZE];
 	char *path;		/* last path it was imported from: malloc'd by store_file_find */
@@ -83,6 +84,13 @@ enum store_status store_file_find(struct store *st, struct store_file *f);
 
 /* store_file_save - insert or update the file's row (offset, lines, times; path as given, f->path ignored). */
 enum store_status store_file_save(struct store *st, const struct store_file *f, const char *path);
+
+/*
+ * store_host_imported - this host has imported everything its history
+ * files held at clock upto (kept as the host's imported_upto when later
+ * than the one stored).
+ */
+enum store_status store_host_imported(struct store *st, int64_t upto);
 
 enum store_add {
 	STORE_ADDED = 0,	/* stored, to be reported */
@@ -116,6 +124,19 @@ struct store_day {
  */
 enum store_status store_days(struct store *st, int64_t last_day, struct store_day **days,
     size_t *ndays);
+
+/* A host of the store and how far it has imported. */
+struct store_host {
+	char name[256];
+	int64_t imported_upto;
+};
+
+/*
+ * store_hosts_behind - the hosts whose imported_upto lies in [since, end]
+ * (they imported recently, but not past end), by name; *hosts is malloc'd.
+ */
+enum store_status store_hosts_behind(struct store *st, int64_t since, int64_t end,
+    struct store_host **hosts, size_t *nhosts);
 
 /*
  * store_reported_upto - end of the last report of pdom_id that lies within
