@@ -519,7 +519,7 @@ static const char all_keys[] =
 	"HistoryFsync yes\nReportDatabase /tmp/r.db\nReportSpool /tmp/spool\n"
 	"ReportOrgName \"Example Org\"\nReportEmail dmarc@example.org\n"
 	"ReportSendCommand /usr/local/bin/send -x\nReportMaxBytes 4096\nReportRetentionDays 7\n"
-	"ReportLegacyRFC7489 yes\n";
+	"ReportLegacyRFC7489 yes\nReportHostID mx2\nReportHostGrace 3600\n";
 
 /*
  * same_lines - lines of dump a also in dump b, but DNSRecursion's (it cannot
@@ -673,7 +673,7 @@ test_table(void)
 	tap_ok(n >= 34, "at least 34 keys (%zu)", n);
 	tap_ok(unique, "key names unique");
 	tap_ok(docs, "every key has a one-line doc");
-	tap_inteq((long long)computed, 1, "one computed default, with its description");
+	tap_inteq((long long)computed, 2, "two computed defaults (the host name), with their description");
 	tap_ok(foreign_ok, "no OpenDMARC-only key is a key");
 	tap_streq(restart, " Socket MilterTimeout PidFile UserID UMask Syslog SyslogFacility",
 	    "keys that need a restart");
@@ -719,8 +719,10 @@ uncomment(const char *sample)
 static void
 test_sample(void)
 {
+	static const char *const host_keys[] = { "\nAuthservID ", "\nReportHostID " };
 	char path[4096], err[1024], *want = generated(conf_sample), *got, *on, *d1, *d2, *a1, *a2;
 	struct conf *c, *def;
+	size_t i;
 
 	src_path(path, sizeof(path), "conf/authmilter.conf");
 	got = test_read_file(path, NULL);
@@ -736,11 +738,13 @@ test_sample(void)
 	def = conf_defaults();
 	d1 = c ? dump_text(c) : NULL;
 	d2 = dump_text(def);
-	/* equal but for AuthservID (the sample shows an example, the default is the host name) */
-	if (d1 != NULL && d2 != NULL && (a1 = strstr(d1, "\nAuthservID ")) != NULL &&
-	    (a2 = strstr(d2, "\nAuthservID ")) != NULL) {
-		memmove(a1 + 1, strchr(a1 + 1, '\n') + 1, strlen(strchr(a1 + 1, '\n') + 1) + 1);
-		memmove(a2 + 1, strchr(a2 + 1, '\n') + 1, strlen(strchr(a2 + 1, '\n') + 1) + 1);
+	/* equal but for AuthservID and ReportHostID (the sample shows examples, the defaults are the host name) */
+	for (i = 0; i < 2; i++) {
+		if (d1 != NULL && d2 != NULL && (a1 = strstr(d1, host_keys[i])) != NULL &&
+		    (a2 = strstr(d2, host_keys[i])) != NULL) {
+			memmove(a1 + 1, strchr(a1 + 1, '\n') + 1, strlen(strchr(a1 + 1, '\n') + 1) + 1);
+			memmove(a2 + 1, strchr(a2 + 1, '\n') + 1, strlen(strchr(a2 + 1, '\n') + 1) + 1);
+		}
 	}
 	tap_streq(d1, d2, "the uncommented sample gives the defaults");
 	conf_unref(c);
