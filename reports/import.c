@@ -191,10 +191,37 @@ seek_to(gzFile gz, int64_t offset)
 	return gzgetc(gz) == '\n';
 }
 
+/*
+ * other_host - a file new to this host that another host has imported
+ * too: imported all the same (two hosts' files may begin alike: the key is
+ * the host and the fingerprint), with a warning and exit status 1, since
+ * it may also be a copy of that host's file or this host under a new
+ * ReportHostID, whose records would then be counted twice.  0, or -2 on a
+ * store error.
+ */
+static int
+other_host(struct job *j)
+{
+	char owner[256];
+	enum store_status rc = store_file_owner(j->st, j->f.fingerprint, owner, sizeof(owner));
+
+	if (rc == STORE_ERROR)
+		return -2;
+	if (rc == STORE_OK) {
+		say(j->o, "%s: warning: host %s imported a file that begins with the same line; "
+		    "imported as this host's (%s), but if it is a copy of that file, or this "
+		    "host's ReportHostID changed, its records are counted twice", j->path, owner,
+		    store_host(j->st));
+		j->status = 1;
+	}
+	return 0;
+}
+
 /* open_job - open the file, take its fingerprint, look it up, seek to where the last run stopped. */
 static int
 open_job(struct job *j)
 {
+	enum store_status rc;
 	int fp;
 
 	if ((j->r.gz = gzopen(j->path, "rb")) == NULL) {
@@ -209,8 +236,10 @@ open_job(struct job *j)
 			say(j->o, "%s: no complete line yet", j->path);
 		return fp < 0 ? -1 : 0;
 	}
-	if (store_file_find(j->st, &j->f) == STORE_ERROR)
+	if ((rc = store_file_find(j->st, &j->f)) == STORE_ERROR)
 		return -2;
+	if (rc == STORE_NOTFOUND && (rc = other_host(j)) != 0)
+		return rc;
 	if (!seek_to(j->r.gz, j->f.offset)) {
 		say(j->o, "%s: does not match the %lld bytes imported from it before (truncated "
 		    "or rewritten in place?): skipped", j->path, (long long)j->f.offset);

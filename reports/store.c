@@ -152,7 +152,7 @@ static const char *const schema_v3_end[] = {
 
 /* The statements, prepared on first use. */
 enum stmt {
-	S_FILE_FIND, S_FILE_SAVE, S_V3_COPY, S_HOST_SAVE, S_HOSTS_BEHIND,
+	S_FILE_FIND, S_FILE_OWNER, S_FILE_SAVE, S_V3_COPY, S_HOST_SAVE, S_HOSTS_BEHIND,
 	S_PDOM_FIND, S_PDOM_ADD,
 	S_POLICY_FIND, S_POLICY_ADD, S_RUA_ADD,
 	S_AUTH_FIND, S_AUTH_ADD, S_DKIM_ADD, S_SPF_ADD,
@@ -167,6 +167,8 @@ enum stmt {
 static const char *const sql[S_COUNT] = {
 	[S_FILE_FIND] = "SELECT path, bytes_done, lines_done, first_import, last_import"
 	    " FROM import_file WHERE fingerprint = ?1 AND host = ?2",
+	[S_FILE_OWNER] = "SELECT host FROM import_file WHERE fingerprint = ?1 AND host <> ?2"
+	    " ORDER BY host LIMIT 1",
 	[S_FILE_SAVE] = "INSERT INTO import_file (fingerprint, path, bytes_done, lines_done,"
 	    " first_import, last_import, host) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
 	    " ON CONFLICT (host, fingerprint) DO UPDATE SET path = ?2, bytes_done = ?3,"
@@ -572,6 +574,12 @@ store_error(const struct store *st)
 	return st->err;
 }
 
+const char *
+store_host(const struct store *st)
+{
+	return st->host;
+}
+
 bool
 store_is_memory(const struct store *st)
 {
@@ -694,6 +702,24 @@ store_file_save(struct store *st, const struct store_file *f, const char *path)
 	db_bind_int64(s, 6, f->last_import);
 	db_bind_text(s, 7, st->host);
 	return run(st, s, "saving import_file");
+}
+
+enum store_status
+store_file_owner(struct store *st, const char *fingerprint, char *host, size_t size)
+{
+	struct db_stmt *s = prep(st, S_FILE_OWNER);
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	db_bind_text(s, 1, fingerprint);
+	db_bind_text(s, 2, st->host);
+	if ((rc = db_step(s)) == DB_ROW)
+		snprintf(host, size, "%s", col_text(s, 0));
+	db_reset(s);
+	if (rc == DB_ROW)
+		return STORE_OK;
+	return rc == DB_DONE ? STORE_NOTFOUND : db_fail(st, "reading import_file");
 }
 
 enum store_status

@@ -55,6 +55,9 @@ void store_close(struct store *st);
 /* store_error - the text of the last failure. */
 const char *store_error(const struct store *st);
 
+/* store_host - the host the store was opened as (ReportHostID). */
+const char *store_host(const struct store *st);
+
 /* store_is_memory - true for the empty in-memory store of a dry run. */
 bool store_is_memory(const struct store *st);
 
@@ -84,6 +87,13 @@ enum store_status store_file_find(struct store *st, struct store_file *f);
 
 /* store_file_save - insert or update the file's row (offset, lines, times; path as given, f->path ignored). */
 enum store_status store_file_save(struct store *st, const struct store_file *f, const char *path);
+
+/*
+ * store_file_owner - another host that imported a file with this
+ * fingerprint (its name into host, size bytes); STORE_NOTFOUND when none.
+ */
+enum store_status store_file_owner(struct store *st, const char *fingerprint, char *host,
+    size_t size);
 
 /*
  * store_host_imported - this host has imported everything its history
