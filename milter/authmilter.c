@@ -25,6 +25,7 @@
 #include "conf.h"
 #include "config.h"
 #include "log.h"
+#include "notify.h"
 #include "runtime.h"
 #include "signals.h"
 #include "threads.h"
@@ -41,6 +42,7 @@ struct opts {
 #define MAX_PACKET ((1024 * 1024) - 1)
 
 static const char *conf_path;		/* what a reload reads */
+static const char *listen_socket;	/* Socket at the start (a reload cannot change it) */
 
 /* usage - the synopsis. */
 static void __attribute__((noreturn))
@@ -109,9 +111,9 @@ history_warn(const struct runtime *rt)
 		    (long)getegid());
 }
 
-/* reload - SIGHUP: a new snapshot and runtime, or keep the old ones. */
-static void
-reload(void)
+/* reload_conf - SIGHUP: a new snapshot and runtime (true), or keep the old ones (false). */
+static bool
+reload_conf(void)
 {
 	struct conf *c;
 	struct runtime *rt, *old;
@@ -119,16 +121,16 @@ reload(void)
 
 	if (conf_path == NULL) {
 		log_msg(LOG_INFO, NULL, "reload: no configuration file, built-in defaults kept");
-		return;
+		return true;
 	}
 	if ((c = conf_load(conf_path, NULL, err, sizeof(err))) == NULL) {
 		log_msg(LOG_ERR, NULL, "reload failed, old configuration kept: %s", err);
-		return;
+		return false;
 	}
 	if ((rt = runtime_new(c, dns_log, err, sizeof(err))) == NULL) {
 		log_msg(LOG_ERR, NULL, "reload failed, old configuration kept: %s", err);
 		conf_unref(c);
-		return;
+		return false;
 	}
 	old = callbacks_get_runtime();
 	if (old != NULL && conf_diff_nonreloadable(old->conf, c, keys, sizeof(keys)) > 0)
@@ -139,6 +141,15 @@ reload(void)
 	runtime_unref(rt);
 	conf_unref(c);
 	log_msg(LOG_INFO, NULL, "configuration reloaded from %s", conf_path);
+	return true;
+}
+
+/* reload - SIGHUP, told to the service manager (RELOADING=1, then READY=1). */
+static void
+reload(void)
+{
+	notify_reloading();
+	notify_reloaded(listen_socket, conf_path, reload_conf());
 }
 
 /* socket_path - the file of a unix/local socket spec, or NULL. */
@@ -452,9 +463,11 @@ main(int argc, char **argv)
 	write_pid(c);
 	drop_privileges(c);
 	start_runtime(c);
+	listen_socket = c->socket;
 	if (signals_start_reloader(reload) != 0)
 		log_msg(LOG_WARNING, NULL, "no reload thread: SIGHUP is ignored");
 	daemon_ready(ready_fd);		/* a start that worked is silent */
+	notify_ready(c->socket, o.conf_path);
 	log_msg(LOG_INFO, NULL, "%s %s listening on %s (configuration %s)", PACKAGE_NAME,
 	    PACKAGE_VERSION, c->socket, o.conf_path ? o.conf_path : "built-in defaults");
 	rc = smfi_main();

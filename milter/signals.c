@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <stddef.h>
 
+#include "notify.h"
 #include "signals.h"
 
 static void (*reload_fn)(void);
@@ -33,6 +34,8 @@ sigwait(const sigset_t *set, int *sig)
 	while (s < 0 && errno == EINTR);
 	if (s < 0)
 		return errno;
+	if (s == SIGTERM || s == SIGINT)
+		notify_stopping();	/* libmilter stops on these */
 	*sig = s;
 	return 0;
 }

@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential autoconf automake libtool pkg-config
 	libmilter-dev libopendkim-dev libspf2-dev libunbound-dev libevent-dev
-	libssl-dev zlib1g-dev libsqlite3-dev libpq-dev libidn2-dev libyaml-dev publicsuffix
+	libssl-dev zlib1g-dev libsqlite3-dev libpq-dev libidn2-dev libyaml-dev libsystemd-dev publicsuffix
 	clang libclang-rt-14-dev python3 python3-authres python3-dkim python3-nacl openssl nsd ldnsutils
 	miltertest postfix swaks libxml2-utils time m4 libwrap0 postgresql"
 missing=""
