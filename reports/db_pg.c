@@ -638,7 +638,7 @@ pg_copy_row(struct db_copy *cp)
 	return c->len >= PG_COPY_CHUNK ? pg_copy_send(c) : 0;
 }
 
-/* pg_copy_end - the rest of the rows and the end (or an abort after a failure); the server's verdict. */
+/* pg_copy_end - the rest of the rows and the end (an abort after a failure); the server's verdict. */
 static int
 pg_copy_end(struct db_copy *cp)
 {

@@ -151,7 +151,8 @@ enum stmt {
 	S_PDOM_FIND, S_PDOM_ADD,
 	S_POLICY_FIND, S_POLICY_ADD, S_RUA_ADD,
 	S_AUTH_FIND, S_AUTH_ADD, S_DKIM_ADD, S_SPF_ADD,
-	S_LATE, S_ID_BLOCK, S_COUNTER_GET, S_COUNTER_SET, S_PERIOD_ADD, S_PERIOD_REPORTED,
+	S_LATE, S_ID_BLOCK, S_PDOM_ALL, S_POLICY_ALL, S_AUTH_ALL,
+	S_COUNTER_GET, S_COUNTER_SET, S_PERIOD_ADD, S_PERIOD_REPORTED,
 	S_DAYS, S_REPORTED_UPTO, S_LAST_POLICY, S_NCONFIGS, S_POLICY_GET, S_RUA_GET,
 	S_MESSAGES, S_DKIM_GET, S_SPF_GET, S_REPORT_ADD,
 	S_EXP_MESSAGES, S_EXP_PERIODS, S_EXP_REPORTS, S_EXP_FILES, S_EXP_RUA, S_EXP_POLICIES,
@@ -186,6 +187,9 @@ static const char *const sql[S_COUNT] = {
 	[S_LATE] = "SELECT period_begin, period_end FROM report WHERE pdom_id = ?1"
 	    " AND period_begin <= ?3 AND period_end >= ?2",
 	[S_ID_BLOCK] = "SELECT nextval('message_id')",
+	[S_PDOM_ALL] = "SELECT name, id FROM pdom",
+	[S_POLICY_ALL] = "SELECT ident, id FROM policy",
+	[S_AUTH_ALL] = "SELECT ident, id FROM auth",
 	[S_COUNTER_GET] = "SELECT value FROM counter WHERE name = 'message'",
 	[S_COUNTER_SET] = "UPDATE counter SET value = ?1 WHERE name = 'message'",
 	[S_PERIOD_ADD] = "INSERT INTO period (pdom_id, day, messages, last_time, reported_upto)"
@@ -251,6 +255,7 @@ struct store {
 	bool in_txn;
 	bool shared;			/* store_begin takes the lock shared (imports) */
 	bool dry;			/* opened for a dry run */
+	bool preloaded;			/* PostgreSQL imports: the interning caches were filled */
 	char *target;			/* ReportDatabase, for the interning connection */
 	/*
 	 * PostgreSQL imports (shared, not dry): a second connection that
@@ -365,7 +370,7 @@ side_txn(struct store *st, const char *what)
 	return STORE_OK;
 }
 
-/* side_end - end the interning connection's transaction: commit after rc STORE_OK, else roll back; rc. */
+/* side_end - commit the interning connection's transaction after rc STORE_OK, else roll back; rc. */
 static enum store_status
 side_end(struct store *st, enum store_status rc)
 {
@@ -485,7 +490,7 @@ upgrade_v4(struct store *st)
 	return run_steps(st, schema_v4_sqlite, NELEM(schema_v4_sqlite));
 }
 
-/* create_schema - the tables of version 1 for the backend, then the changes of each later version. */
+/* create_schema - the tables of version 1 for the backend, then each later version's changes. */
 static enum store_status
 create_schema(struct store *st)
 {
@@ -640,6 +645,48 @@ store_is_memory(const struct store *st)
 	return db_is_memory(st->db);
 }
 
+static enum store_status cache_put(struct strmap *m, const char *key, size_t len, int64_t id);
+
+/* preload - key -> id of every row statement which reads into cache m, as long as it has room. */
+static enum store_status
+preload(struct store *st, enum stmt which, struct strmap *m)
+{
+	struct db_stmt *s = prep(st, which);
+	enum store_status rc = STORE_OK;
+	enum db_step step = DB_ERROR;
+	const char *key;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	while (rc == STORE_OK && m->n + 1 < STORE_CACHE_MAX && (step = db_step(s)) == DB_ROW) {
+		key = col_text(s, 0);
+		rc = cache_put(m, key, strlen(key), db_col_int64(s, 1));
+	}
+	if (rc == STORE_OK && step == DB_ERROR)
+		rc = db_fail(st, "reading the interned rows");
+	db_reset(s);
+	return rc;
+}
+
+/*
+ * preload_caches - at a PostgreSQL import's first transaction, the
+ * interning caches filled from the tables in three queries: rows that
+ * other hosts added cost no lookup each.
+ */
+static enum store_status
+preload_caches(struct store *st)
+{
+	enum store_status rc;
+
+	if (st->preloaded || !st->shared || db_backend(st->db) != DB_PG)
+		return STORE_OK;
+	st->preloaded = true;
+	if ((rc = preload(st, S_PDOM_ALL, &st->pdoms)) != STORE_OK ||
+	    (rc = preload(st, S_POLICY_ALL, &st->policies)) != STORE_OK)
+		return rc;
+	return preload(st, S_AUTH_ALL, &st->auths);
+}
+
 void
 store_set_lock(struct store *st, enum store_lock lock)
 {
@@ -654,7 +701,7 @@ store_begin(struct store *st)
 	st->in_txn = true;
 	st->next_id = -1;		/* SQLite: the counter is read again in each transaction */
 	clear_late(st);
-	return STORE_OK;
+	return preload_caches(st);
 }
 
 /* period_cmp - qsort order of pending period counts: policy domain, then day. */
@@ -1180,7 +1227,7 @@ is_late(struct store *st, int64_t pdom_id, int64_t t, bool *late)
 	return STORE_OK;
 }
 
-/* buffer_message - m's row into st->messages, in the order of message_columns (overrides text in st->key). */
+/* buffer_message - m's row into st->messages, as message_columns (the overrides text in st->key). */
 static int
 buffer_message(struct store *st, const struct report_msg *m, int64_t pdom_id, int64_t id)
 {
