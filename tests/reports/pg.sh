@@ -279,7 +279,11 @@ is "the reports count every record once" \
 # store: upgraded by whichever comes first, the message ids then taken
 # from the sequence where the counter stood): nothing lost, ids unique.
 sql conc "DROP SEQUENCE message_id; DELETE FROM schema_version WHERE version > 2;
-	UPDATE counter SET value = (SELECT MAX(id) + 1 FROM message)" >/dev/null
+	UPDATE counter SET value = (SELECT MAX(id) + 1 FROM message);
+	ALTER TABLE message ADD FOREIGN KEY (pdom_id) REFERENCES pdom(id),
+	ADD FOREIGN KEY (policy_id) REFERENCES policy(id), ADD FOREIGN KEY (auth_id) REFERENCES auth(id)" >/dev/null
+is "a version 2 store made, with the message table's foreign keys" \
+	"$(sql conc "SELECT COUNT(*) FROM pg_constraint WHERE conrelid = 'message'::regclass AND contype = 'f'")" 3
 "$GEN" -s 13 -t $((T0 + DAY)) -p 3600 -d 3 -i 20 3000 >"$tmp/c1"
 "$GEN" -s 14 -t $((T0 + DAY)) -p 3600 -d 3 -i 20 3000 >"$tmp/c2"
 "$R" -c "$tmp/conc/conf" --now $NOW import "$tmp/c1" 2>"$tmp/conc/e1" &
@@ -295,6 +299,9 @@ want=$((big_policy + $(cat "$tmp/c1" "$tmp/c2" | grep -c ' pdom=')))
 is "two concurrent importers: every record stored once, ids unique" \
 	"$(sql conc "SELECT COUNT(*) || '/' || COUNT(DISTINCT id) FROM message")" "$want/$want"
 is "... the version 2 store upgraded to 4" "$(sql conc "SELECT MAX(version) FROM schema_version")" 4
+fkeys="SELECT COUNT(*) FROM pg_constraint WHERE conrelid = 'message'::regclass AND contype = 'f'"
+is "version 4: the message table has no foreign keys (new and upgraded stores)" \
+	"$(sql reports "$fkeys")/$(sql conc "$fkeys")" 0/0
 
 # ---------------------------------------------------------------- three hosts at once
 # Three files of 60,000 records over the same 4 domains and one day (more
