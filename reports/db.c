@@ -4,6 +4,7 @@
  * table.  No SQL here.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
@@ -147,6 +148,12 @@ db_begin(struct db *db)
 }
 
 int
+db_begin_shared(struct db *db)
+{
+	return db->ops->begin_shared(db);
+}
+
+int
 db_commit(struct db *db)
 {
 	return db->ops->commit(db);
@@ -162,4 +169,118 @@ int
 db_table_exists(struct db *db, const char *name, bool *exists)
 {
 	return db->ops->table_exists(db, name, exists);
+}
+
+/* column_list - "a, b, c" of the column names (malloc'd; NULL when out of memory). */
+static char *
+column_list(const char *const *columns, int n)
+{
+	size_t len = 1;
+	char *out, *o;
+	int i;
+
+	for (i = 0; i < n; i++)
+		len += strlen(columns[i]) + 2;
+	if ((out = o = malloc(len)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		o += snprintf(o, len - (size_t)(o - out), "%s%s", i ? ", " : "", columns[i]);
+	return out;
+}
+
+/* copy_generic_begin - the bulk insert as "INSERT INTO table (columns) VALUES (?1, ...)". */
+static int
+copy_generic_begin(struct db *db, const char *table, const char *columns, int ncolumns,
+    struct db_copy **out)
+{
+	size_t len = strlen(table) + strlen(columns) + 48 + 6 * (size_t)ncolumns;
+	struct db_copy *c = calloc(1, sizeof(*c));
+	char *sql = malloc(len);
+	int i, o, rc = -1;
+
+	if (c != NULL && sql != NULL) {
+		o = snprintf(sql, len, "INSERT INTO %s (%s) VALUES (", table, columns);
+		for (i = 1; i <= ncolumns; i++)
+			o += snprintf(sql + o, len - (size_t)o, "%s?%d", i > 1 ? ", " : "", i);
+		snprintf(sql + o, len - (size_t)o, ")");
+		rc = db_prepare(db, sql, &c->stmt);
+	}
+	free(sql);
+	if (rc != 0) {
+		free(c);
+		return -1;
+	}
+	c->db = db;
+	*out = c;
+	return 0;
+}
+
+int
+db_copy_begin(struct db *db, const char *table, const char *const *columns, int ncolumns,
+    struct db_copy **out)
+{
+	char *list = column_list(columns, ncolumns);
+	int rc;
+
+	*out = NULL;
+	if (list == NULL)
+		return -1;
+	if (db->ops->copy_begin != NULL)
+		rc = db->ops->copy_begin(db, table, list, ncolumns, out);
+	else
+		rc = copy_generic_begin(db, table, list, ncolumns, out);
+	free(list);
+	if (rc == 0) {
+		(*out)->ncolumns = ncolumns;
+		(*out)->col = 0;
+	}
+	return rc;
+}
+
+void
+db_copy_int64(struct db_copy *c, int64_t v)
+{
+	if (c->db->ops->copy_int64 != NULL)
+		c->db->ops->copy_int64(c, v);
+	else
+		db_bind_int64(c->stmt, ++c->col, v);
+}
+
+void
+db_copy_text(struct db_copy *c, const char *v)
+{
+	if (c->db->ops->copy_text != NULL)
+		c->db->ops->copy_text(c, v);
+	else
+		db_bind_text(c->stmt, ++c->col, v);
+}
+
+int
+db_copy_row(struct db_copy *c)
+{
+	enum db_step rc;
+
+	if (c->failed)
+		return -1;
+	if (c->db->ops->copy_row != NULL)
+		return c->db->ops->copy_row(c);
+	rc = db_step(c->stmt);
+	db_reset(c->stmt);
+	c->col = 0;
+	if (rc != DB_DONE)
+		c->failed = true;
+	return rc == DB_DONE ? 0 : -1;
+}
+
+int
+db_copy_end(struct db_copy *c)
+{
+	int rc;
+
+	if (c->db->ops->copy_end != NULL)
+		return c->db->ops->copy_end(c);
+	rc = c->failed ? -1 : 0;
+	db_finalize(c->stmt);
+	free(c);
+	return rc;
 }

@@ -105,16 +105,40 @@ const char *db_col_text(struct db_stmt *s, int i);
 bool db_col_null(struct db_stmt *s, int i);
 
 /*
- * Transactions.  db_begin takes the store's one write lock: SQLite's
- * BEGIN IMMEDIATE (waiting up to the busy timeout), PostgreSQL's BEGIN and
- * a transaction-level advisory lock.  0 or -1.
+ * Transactions.  db_begin takes the store's write lock exclusively:
+ * SQLite's BEGIN IMMEDIATE (waiting up to the busy timeout), PostgreSQL's
+ * BEGIN and a transaction-level advisory lock.  db_begin_shared takes it
+ * shared: on PostgreSQL the same advisory lock in shared mode (held by any
+ * number of shared transactions at once, none while an exclusive one
+ * holds it); SQLite has one writer at a time whatever the mode.  0 or -1.
  */
 int db_begin(struct db *db);
+int db_begin_shared(struct db *db);
 int db_commit(struct db *db);
 int db_rollback(struct db *db);
 
 /* db_table_exists - whether the database has a table called name; 0 or -1. */
 int db_table_exists(struct db *db, const char *name, bool *exists);
+
+/*
+ * Bulk insert, within the open transaction: rows of values into ncolumns
+ * columns of table (names given by the caller, used as they are).
+ * PostgreSQL: COPY ... FROM STDIN in text format (text made valid UTF-8
+ * as db_bind_text does); SQLite: a prepared INSERT run once per row.
+ * Between db_copy_begin and db_copy_end no statement may run on the
+ * connection.  db_copy_begin returns 0 and *out, or -1 (db_errmsg).  Each
+ * row: one db_copy_int64 or db_copy_text per column in order (text NULL:
+ * SQL NULL), then db_copy_row (0, or -1: the copy failed).  db_copy_end
+ * finishes and releases the copy: 0 when every row was written, else -1
+ * (and the caller rolls the transaction back).
+ */
+struct db_copy;
+int db_copy_begin(struct db *db, const char *table, const char *const *columns, int ncolumns,
+    struct db_copy **out);
+void db_copy_int64(struct db_copy *c, int64_t v);
+void db_copy_text(struct db_copy *c, const char *v);
+int db_copy_row(struct db_copy *c);
+int db_copy_end(struct db_copy *c);
 
 /* The drivers' table, for db.c and the drivers. */
 struct db_ops {
@@ -132,9 +156,17 @@ struct db_ops {
 	const char *(*col_text)(struct db_stmt *s, int i);
 	bool (*col_null)(struct db_stmt *s, int i);
 	int (*begin)(struct db *db);
+	int (*begin_shared)(struct db *db);
 	int (*commit)(struct db *db);
 	int (*rollback)(struct db *db);
 	int (*table_exists)(struct db *db, const char *name, bool *exists);
+	/* Bulk insert; copy_begin NULL: db.c's generic one over prepare, bind and step. */
+	int (*copy_begin)(struct db *db, const char *table, const char *columns, int ncolumns,
+	    struct db_copy **out);
+	void (*copy_int64)(struct db_copy *c, int64_t v);
+	void (*copy_text)(struct db_copy *c, const char *v);
+	int (*copy_row)(struct db_copy *c);
+	int (*copy_end)(struct db_copy *c);
 };
 
 /* The part every driver's connection and statement starts with. */
@@ -146,6 +178,14 @@ struct db {
 
 struct db_stmt {
 	struct db *db;
+};
+
+/* The part every driver's bulk insert starts with. */
+struct db_copy {
+	struct db *db;
+	struct db_stmt *stmt;		/* the generic copy's INSERT */
+	int ncolumns, col;		/* columns of a row; the next one */
+	bool failed;
 };
 
 /* The drivers' constructors (db_open chooses). */

@@ -10,8 +10,15 @@
  * statement runs at a time on the connection (db.h).
  *
  * Transactions: BEGIN, then a transaction-level advisory lock with one
- * fixed key (PG_LOCK_KEY): every writer of the store waits for the one
- * before it, as SQLite's BEGIN IMMEDIATE does.  Single-threaded.
+ * fixed key (PG_LOCK_SQL), exclusive (db_begin: every other transaction of
+ * the store waits, as with SQLite's BEGIN IMMEDIATE) or shared
+ * (db_begin_shared: the imports of several hosts run at once, while
+ * aggregate and expire wait for them and they for those).
+ *
+ * Bulk inserts are COPY ... FROM STDIN in text format: values escaped
+ * (backslash, tab, newline, carriage return), \N for NULL, text made
+ * valid UTF-8 as pg_utf8 does; sent in chunks of PG_COPY_CHUNK bytes.
+ * Single-threaded.
  */
 #include <inttypes.h>
 #include <libpq-fe.h>
@@ -26,6 +33,8 @@
 #define PG_NAME_MAX 32
 /* The advisory lock of the store: "AMREPORT" in ASCII, as a 64-bit key. */
 #define PG_LOCK_SQL "SELECT pg_advisory_xact_lock(4705507643325633108)"
+#define PG_LOCK_SHARED_SQL "SELECT pg_advisory_xact_lock_shared(4705507643325633108)"
+#define PG_COPY_CHUNK (256 * 1024)	/* bytes of COPY data sent at once */
 
 struct pg_db {
 	struct db base;
@@ -399,20 +408,34 @@ pg_col_int64(struct db_stmt *st, int i)
 	return t != NULL ? strtoll(t, NULL, 10) : 0;
 }
 
-/* pg_begin - a transaction holding the store's advisory lock. */
+/* pg_begin_lock - a transaction holding the store's advisory lock, as lock_sql takes it. */
 static int
-pg_begin(struct db *db)
+pg_begin_lock(struct db *db, const char *lock_sql)
 {
 	struct pg_db *d = (struct pg_db *)db;
 	PGresult *r;
 
 	if (pg_exec(db, "BEGIN") != 0)
 		return -1;
-	if (pg_exec(db, PG_LOCK_SQL) == 0)
+	if (pg_exec(db, lock_sql) == 0)
 		return 0;
 	r = PQexec(d->conn, "ROLLBACK");
 	PQclear(r);
 	return -1;
+}
+
+/* pg_begin - a transaction holding the store's advisory lock alone. */
+static int
+pg_begin(struct db *db)
+{
+	return pg_begin_lock(db, PG_LOCK_SQL);
+}
+
+/* pg_begin_shared - a transaction sharing the store's advisory lock. */
+static int
+pg_begin_shared(struct db *db)
+{
+	return pg_begin_lock(db, PG_LOCK_SHARED_SQL);
 }
 
 /* pg_commit - commit; a transaction the server had aborted is a failure. */
@@ -463,13 +486,192 @@ pg_table_exists(struct db *db, const char *name, bool *exists)
 	return ok ? 0 : -1;
 }
 
+/* A COPY ... FROM STDIN in progress. */
+struct pg_copy {
+	struct db_copy base;
+	char *buf;			/* rows not sent yet */
+	size_t len, cap;
+};
+
+/* pg_copy_begin - start COPY table (columns) FROM STDIN. */
+static int
+pg_copy_begin(struct db *db, const char *table, const char *columns, int ncolumns,
+    struct db_copy **out)
+{
+	struct pg_db *d = (struct pg_db *)db;
+	size_t len = strlen(table) + strlen(columns) + 32;
+	struct pg_copy *c = calloc(1, sizeof(*c));
+	char *sql = malloc(len);
+	PGresult *r = NULL;
+	bool ok = false;
+
+	(void)ncolumns;
+	if (c == NULL || sql == NULL || (c->buf = malloc(PG_COPY_CHUNK + 1024)) == NULL)
+		snprintf(d->err, sizeof(d->err), "copy: out of memory");
+	else if (pg_idle(d) == 0) {
+		snprintf(sql, len, "COPY %s (%s) FROM STDIN", table, columns);
+		r = PQexec(d->conn, sql);
+		if (!(ok = PQresultStatus(r) == PGRES_COPY_IN) && pg_result_ok(d, r, "copy"))
+			pg_set_err(d, "copy", "the server did not start it");
+	}
+	PQclear(r);
+	free(sql);
+	if (!ok) {
+		if (c != NULL)
+			free(c->buf);
+		free(c);
+		return -1;
+	}
+	c->cap = PG_COPY_CHUNK + 1024;
+	c->base.db = db;
+	*out = &c->base;
+	return 0;
+}
+
+/* pg_copy_room - room for n more bytes in the row buffer; false when out of memory. */
+static bool
+pg_copy_room(struct pg_copy *c, size_t n)
+{
+	char *b;
+
+	if (c->len + n <= c->cap)
+		return true;
+	if ((b = realloc(c->buf, 2 * (c->len + n))) == NULL) {
+		c->base.failed = true;
+		snprintf(((struct pg_db *)c->base.db)->err, PG_ERR_MAX, "copy: out of memory");
+		return false;
+	}
+	c->buf = b;
+	c->cap = 2 * (c->len + n);
+	return true;
+}
+
+/* pg_copy_sep - the separator before a column (a tab but before the first). */
+static void
+pg_copy_sep(struct pg_copy *c)
+{
+	if (c->base.col++ > 0)
+		c->buf[c->len++] = '\t';
+}
+
+/* pg_copy_int64 - an integer column, in decimal. */
+static void
+pg_copy_int64(struct db_copy *cp, int64_t v)
+{
+	struct pg_copy *c = (struct pg_copy *)cp;
+
+	if (!pg_copy_room(c, 24))
+		return;
+	pg_copy_sep(c);
+	c->len += (size_t)snprintf(c->buf + c->len, 23, "%" PRId64, v);
+}
+
+/* pg_copy_char - one character of text (n bytes at s) with COPY's escapes. */
+static void
+pg_copy_char(struct pg_copy *c, const char *s, size_t n)
+{
+	static const char from[] = "\\\t\n\r", to[] = "\\tnr";
+	const char *e;
+
+	if (n == 1 && *s != '\0' && (e = strchr(from, *s)) != NULL) {
+		c->buf[c->len++] = '\\';
+		c->buf[c->len++] = to[e - from];
+		return;
+	}
+	memcpy(c->buf + c->len, s, n);
+	c->len += n;
+}
+
+/*
+ * pg_copy_text - a text column: \N for NULL; else each byte that starts
+ * no XML character as U+FFFD (as pg_utf8), the rest escaped for COPY.
+ */
+static void
+pg_copy_text(struct db_copy *cp, const char *v)
+{
+	struct pg_copy *c = (struct pg_copy *)cp;
+	size_t len = v != NULL ? strlen(v) : 0, i = 0, n;
+
+	if (!pg_copy_room(c, 3 * len + 3))
+		return;
+	pg_copy_sep(c);
+	if (v == NULL) {
+		memcpy(c->buf + c->len, "\\N", 2);
+		c->len += 2;
+		return;
+	}
+	while (i < len) {
+		if ((n = xml_utf8_char((const unsigned char *)v + i, len - i)) == 0) {
+			pg_copy_char(c, "\xEF\xBF\xBD", 3);
+			i++;
+			continue;
+		}
+		pg_copy_char(c, v + i, n);
+		i += n;
+	}
+}
+
+/* pg_copy_send - the buffered rows to the server. */
+static int
+pg_copy_send(struct pg_copy *c)
+{
+	struct pg_db *d = (struct pg_db *)c->base.db;
+
+	if (c->len > 0 && PQputCopyData(d->conn, c->buf, (int)c->len) != 1) {
+		c->base.failed = true;
+		return pg_conn_err(d, "copy");
+	}
+	c->len = 0;
+	return 0;
+}
+
+/* pg_copy_row - end the row; send a full chunk. */
+static int
+pg_copy_row(struct db_copy *cp)
+{
+	struct pg_copy *c = (struct pg_copy *)cp;
+
+	if (cp->failed || !pg_copy_room(c, 1))
+		return -1;
+	c->buf[c->len++] = '\n';
+	cp->col = 0;
+	return c->len >= PG_COPY_CHUNK ? pg_copy_send(c) : 0;
+}
+
+/* pg_copy_end - the rest of the rows and the end (an abort after a failure); the server's verdict. */
+static int
+pg_copy_end(struct db_copy *cp)
+{
+	struct pg_copy *c = (struct pg_copy *)cp;
+	struct pg_db *d = (struct pg_db *)cp->db;
+	bool ok = !cp->failed && pg_copy_send(c) == 0;
+	PGresult *r;
+
+	if (PQputCopyEnd(d->conn, ok ? NULL : "failed") != 1 && ok)
+		ok = pg_conn_err(d, "copy") == 0;
+	while ((r = PQgetResult(d->conn)) != NULL) {
+		bool stuck = PQresultStatus(r) == PGRES_COPY_IN;	/* the end was not sent */
+
+		if (ok && !pg_result_ok(d, r, "copy"))
+			ok = false;
+		PQclear(r);
+		if (stuck)
+			break;
+	}
+	free(c->buf);
+	free(c);
+	return ok ? 0 : -1;
+}
+
 static const struct db_ops pg_ops = {
 	.close = pg_close, .errmsg = pg_errmsg, .exec = pg_exec, .prepare = pg_prepare,
 	.finalize = pg_finalize, .reset = pg_reset, .bind_int64 = pg_bind_int64,
 	.bind_text = pg_bind_text, .step = pg_step, .changes = pg_changes,
 	.col_int64 = pg_col_int64, .col_text = pg_col_text, .col_null = pg_col_null,
-	.begin = pg_begin, .commit = pg_commit, .rollback = pg_rollback,
-	.table_exists = pg_table_exists,
+	.begin = pg_begin, .begin_shared = pg_begin_shared, .commit = pg_commit,
+	.rollback = pg_rollback, .table_exists = pg_table_exists,
+	.copy_begin = pg_copy_begin, .copy_int64 = pg_copy_int64, .copy_text = pg_copy_text,
+	.copy_row = pg_copy_row, .copy_end = pg_copy_end,
 };
 
 /* pg_has_password - whether a connection URI carries a password; -1 when it does not parse. */

@@ -3,7 +3,9 @@
  * database file in WAL mode, or for a dry run without a file an empty
  * database in memory.  Transactions are BEGIN IMMEDIATE, which takes the
  * file's write lock at once, waiting up to STORE_BUSY_MS for another
- * writer.  Single-threaded (SQLITE_OPEN_NOMUTEX).
+ * writer, whether the store asks for its lock shared or exclusive: SQLite
+ * has one writer at a time.  Bulk inserts use db.c's generic prepared
+ * INSERT.  Single-threaded (SQLITE_OPEN_NOMUTEX).
  */
 #include <errno.h>
 #include <sqlite3.h>
@@ -250,7 +252,7 @@ static const struct db_ops sq_ops = {
 	.finalize = sq_finalize, .reset = sq_reset, .bind_int64 = sq_bind_int64,
 	.bind_text = sq_bind_text, .step = sq_step, .changes = sq_changes,
 	.col_int64 = sq_col_int64, .col_text = sq_col_text, .col_null = sq_col_null,
-	.begin = sq_begin, .commit = sq_commit, .rollback = sq_rollback,
+	.begin = sq_begin, .begin_shared = sq_begin, .commit = sq_commit, .rollback = sq_rollback,
 	.table_exists = sq_table_exists,
 };
 

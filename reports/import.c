@@ -460,6 +460,7 @@ import_files(struct store *st, const char *const *paths, size_t n, const struct 
 	size_t i;
 
 	memset(t, 0, sizeof(*t));
+	store_set_lock(st, STORE_LOCK_SHARED);	/* imports of several hosts run at once */
 	if (h == NULL || buf == NULL || store_begin(st) != STORE_OK) {
 		say(o, "%s", h == NULL || buf == NULL ? "out of memory" : store_error(st));
 		free(h);

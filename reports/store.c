@@ -14,11 +14,15 @@
 #include <string.h>
 
 #include "db.h"
+#include "rowbuf.h"
 #include "store.h"
 #include "strmap.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define STORE_CACHE_MAX 100000		/* entries of one interning cache before it is emptied */
+#define STORE_FLUSH_ROWS 8192		/* message rows held before they are written */
+#define STORE_ID_BLOCK 1000		/* ids one nextval reserves: the sequence's INCREMENT */
+#define STORE_DAY_LAST 86399		/* the last second of a UTC day, from its first */
 
 /* The SQLite schema, version 1 (doc/report-store.md). */
 static const char *const schema_v1_sqlite[] = {
@@ -150,13 +154,45 @@ static const char *const schema_v3_end[] = {
 	"INSERT INTO schema_version (version) VALUES (3)",
 };
 
+/*
+ * Version 4, after version 3: on PostgreSQL message ids come from the
+ * sequence message_id, each nextval reserving a block of STORE_ID_BLOCK ids
+ * (its increment) for one process, so that imports running at once never
+ * take the same id; it starts where the counter row stood, which
+ * PostgreSQL no longer uses.  SQLite keeps the counter row (one writer).
+ * The message table's three foreign keys go on PostgreSQL: checking them
+ * was most of the cost of a message row (a query per key and row), the
+ * ids come from the store's own interning, and SQLite never enforced them
+ * (its foreign_keys pragma is off), so both backends now hold alike.
+ */
+static const char *const schema_v4_pg[] = {
+	"CREATE SEQUENCE message_id AS BIGINT MINVALUE 0 START 0 INCREMENT BY 1000",
+	"SELECT setval('message_id', (SELECT value FROM counter WHERE name = 'message'), false)",
+	"ALTER TABLE message DROP CONSTRAINT IF EXISTS message_pdom_id_fkey,"
+	" DROP CONSTRAINT IF EXISTS message_policy_id_fkey,"
+	" DROP CONSTRAINT IF EXISTS message_auth_id_fkey",
+	"INSERT INTO schema_version (version) VALUES (4)",
+};
+static const char *const schema_v4_sqlite[] = {
+	"INSERT INTO schema_version (version) VALUES (4)",
+};
+
+/* The message table and the columns the bulk insert writes, in the order of buffer_message. */
+static const char message_table[] = "message";
+static const char *const message_columns[] = {
+	"pdom_id", "day", "time", "id", "policy_id", "auth_id", "source_ip", "header_from",
+	"envelope_from", "envelope_to", "result", "disposition", "evaluated_policy",
+	"dkim_aligned", "spf_aligned", "overrides", "forwarder",
+};
+
 /* The statements, prepared on first use. */
 enum stmt {
 	S_FILE_FIND, S_FILE_OWNER, S_FILE_SAVE, S_V3_COPY, S_HOST_SAVE, S_HOSTS_BEHIND,
 	S_PDOM_FIND, S_PDOM_ADD,
 	S_POLICY_FIND, S_POLICY_ADD, S_RUA_ADD,
 	S_AUTH_FIND, S_AUTH_ADD, S_DKIM_ADD, S_SPF_ADD,
-	S_MESSAGE_ADD, S_COUNTER_GET, S_COUNTER_SET, S_PERIOD_ADD, S_PERIOD_REPORTED,
+	S_LATE, S_ID_BLOCK, S_PDOM_ALL, S_POLICY_ALL, S_AUTH_ALL,
+	S_COUNTER_GET, S_COUNTER_SET, S_PERIOD_ADD, S_PERIOD_REPORTED,
 	S_DAYS, S_REPORTED_UPTO, S_LAST_POLICY, S_NCONFIGS, S_POLICY_GET, S_RUA_GET,
 	S_MESSAGES, S_DKIM_GET, S_SPF_GET, S_REPORT_ADD,
 	S_EXP_MESSAGES, S_EXP_PERIODS, S_EXP_REPORTS, S_EXP_FILES, S_EXP_RUA, S_EXP_POLICIES,
@@ -172,7 +208,7 @@ static const char *const sql[S_COUNT] = {
 	[S_FILE_SAVE] = "INSERT INTO import_file (fingerprint, path, bytes_done, lines_done,"
 	    " first_import, last_import, host) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
 	    " ON CONFLICT (host, fingerprint) DO UPDATE SET path = ?2, bytes_done = ?3,"
-	    " lines_done = ?4, last_import = ?6",
+	    " lines_done = ?4, last_import = ?6 WHERE import_file.bytes_done = ?8",
 	[S_V3_COPY] = "INSERT INTO import_file_v3 (host, fingerprint, path, bytes_done,"
 	    " lines_done, first_import, last_import) SELECT ?1, fingerprint, path, bytes_done,"
 	    " lines_done, first_import, last_import FROM import_file",
@@ -183,29 +219,28 @@ static const char *const sql[S_COUNT] = {
 	[S_HOSTS_BEHIND] = "SELECT name, imported_upto FROM import_host"
 	    " WHERE imported_upto >= ?1 AND imported_upto <= ?2 ORDER BY name",
 	[S_PDOM_FIND] = "SELECT id FROM pdom WHERE name = ?1",
-	[S_PDOM_ADD] = "INSERT INTO pdom (name) VALUES (?1) RETURNING id",
+	[S_PDOM_ADD] = "INSERT INTO pdom (name) VALUES (?1) ON CONFLICT (name) DO NOTHING"
+	    " RETURNING id",
 	[S_POLICY_FIND] = "SELECT id FROM policy WHERE ident = ?1",
 	[S_POLICY_ADD] = "INSERT INTO policy (ident, pdom_id, discovery, p, sp, np, adkim, aspf,"
 	    " fo, testing, psd, pct) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-	    " RETURNING id",
+	    " ON CONFLICT (ident) DO NOTHING RETURNING id",
 	[S_RUA_ADD] = "INSERT INTO policy_rua (policy_id, seq, uri, size_limit)"
 	    " VALUES (?1, ?2, ?3, ?4)",
 	[S_AUTH_FIND] = "SELECT id FROM auth WHERE ident = ?1",
-	[S_AUTH_ADD] = "INSERT INTO auth (ident) VALUES (?1) RETURNING id",
+	[S_AUTH_ADD] = "INSERT INTO auth (ident) VALUES (?1) ON CONFLICT (ident) DO NOTHING"
+	    " RETURNING id",
 	[S_DKIM_ADD] = "INSERT INTO auth_dkim (auth_id, seq, domain, selector, result,"
 	    " human_result) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_SPF_ADD] = "INSERT INTO auth_spf (auth_id, seq, domain, scope, result,"
 	    " human_result) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[S_MESSAGE_ADD] = "INSERT INTO message (time, day, pdom_id, policy_id, auth_id,"
-	    " source_ip, header_from, envelope_from, envelope_to, result, disposition,"
-	    " evaluated_policy, dkim_aligned, spf_aligned, overrides, id, forwarder)"
-	    " SELECT CAST(?1 AS BIGINT), CAST(?2 AS BIGINT), CAST(?3 AS BIGINT),"
-	    " CAST(?4 AS BIGINT), CAST(?5 AS BIGINT), CAST(?6 AS TEXT), CAST(?7 AS TEXT),"
-	    " CAST(?8 AS TEXT), CAST(?9 AS TEXT), CAST(?10 AS TEXT), CAST(?11 AS TEXT),"
-	    " CAST(?12 AS TEXT), CAST(?13 AS BIGINT), CAST(?14 AS BIGINT), CAST(?15 AS TEXT),"
-	    " CAST(?16 AS BIGINT), CAST(?17 AS TEXT)"
-	    " WHERE NOT EXISTS (SELECT 1 FROM report WHERE pdom_id = ?3"
-	    " AND period_begin <= ?1 AND period_end >= ?1) RETURNING id",
+	/* The reports of a policy domain overlapping a day (?2 its first second, ?3 its last). */
+	[S_LATE] = "SELECT period_begin, period_end FROM report WHERE pdom_id = ?1"
+	    " AND period_begin <= ?3 AND period_end >= ?2",
+	[S_ID_BLOCK] = "SELECT nextval('message_id')",
+	[S_PDOM_ALL] = "SELECT name, id FROM pdom",
+	[S_POLICY_ALL] = "SELECT ident, id FROM policy",
+	[S_AUTH_ALL] = "SELECT ident, id FROM auth",
 	[S_COUNTER_GET] = "SELECT value FROM counter WHERE name = 'message'",
 	[S_COUNTER_SET] = "UPDATE counter SET value = ?1 WHERE name = 'message'",
 	[S_PERIOD_ADD] = "INSERT INTO period (pdom_id, day, messages, last_time, reported_upto)"
@@ -260,13 +295,35 @@ struct period_add {
 	int64_t pdom_id, day, messages, last_time;
 };
 
+/* The reports of one (policy domain, day), read once per transaction: [begin, end] pairs. */
+struct late_day {
+	size_t n;
+	int64_t span[];			/* 2 * n: begin, end, ... */
+};
+
 struct store {
 	struct db *db;
 	struct db_stmt *stmt[S_COUNT];
 	bool in_txn;
+	bool shared;			/* store_begin takes the lock shared (imports) */
+	bool dry;			/* opened for a dry run */
+	bool preloaded;			/* PostgreSQL imports: the interning caches were filled */
+	char *target;			/* ReportDatabase, for the interning connection */
+	/*
+	 * PostgreSQL imports (shared, not dry): a second connection that
+	 * interns policy domains, policies and result sets in short
+	 * transactions of their own, committed at once, so that imports
+	 * running at once never hold (and wait for) each other's new rows
+	 * until the end of a batch.  NULL until needed.
+	 */
+	struct db *idb;
+	struct db_stmt *istmt[S_COUNT];
 	struct strmap pdoms, policies, auths;	/* interning caches: key -> id */
 	struct strmap periods;		/* "pdom_id/day" -> struct period_add, flushed at commit */
-	int64_t next_id;		/* the next message id, -1 when not read yet */
+	struct strmap late;		/* "pdom_id/day" -> struct late_day, for the transaction */
+	struct rowbuf messages;		/* message rows not written yet (message_columns) */
+	int64_t next_id;		/* SQLite: the next message id, -1 when not read yet */
+	int64_t id_next, id_end;	/* PostgreSQL: the ids reserved and not used yet */
 	char *host;			/* ReportHostID: whose files are imported */
 	struct str key;			/* scratch key */
 	char err[STORE_ERR_MAX];
@@ -291,19 +348,91 @@ db_fail(struct store *st, const char *what)
 	return fail(st, "%s: %s", what, db_errmsg(st->db));
 }
 
-/* prep - statement s, reset, bindings cleared. */
-static struct db_stmt *
-prep(struct store *st, enum stmt s)
+/* stmt_fail - the error of statement s's connection for what was being done. */
+static enum store_status
+stmt_fail(struct store *st, const struct db_stmt *s, const char *what)
 {
-	if (st->stmt[s] == NULL) {
-		if (db_prepare(st->db, sql[s], &st->stmt[s]) != 0) {
-			fail(st, "%s", db_errmsg(st->db));
-			st->stmt[s] = NULL;
+	return fail(st, "%s: %s", what, db_errmsg(s->db));
+}
+
+/* prep_on - statement s of connection db (stmts its statements), reset, bindings cleared. */
+static struct db_stmt *
+prep_on(struct store *st, struct db *db, struct db_stmt **stmts, enum stmt s)
+{
+	if (stmts[s] == NULL) {
+		if (db_prepare(db, sql[s], &stmts[s]) != 0) {
+			fail(st, "%s", db_errmsg(db));
+			stmts[s] = NULL;
 			return NULL;
 		}
 	}
-	db_reset(st->stmt[s]);
-	return st->stmt[s];
+	db_reset(stmts[s]);
+	return stmts[s];
+}
+
+/* prep - statement s of the store's connection. */
+static struct db_stmt *
+prep(struct store *st, enum stmt s)
+{
+	return prep_on(st, st->db, st->stmt, s);
+}
+
+/* side_used - whether interning goes through the interning connection (struct store). */
+static bool
+side_used(const struct store *st)
+{
+	return st->shared && !st->dry && db_backend(st->db) == DB_PG;
+}
+
+/*
+ * open_side - the interning connection.  Its commits need not wait for
+ * the disk (synchronous_commit off): the commit of the messages that use
+ * its rows, later in the same log, does.
+ */
+static enum store_status
+open_side(struct store *st)
+{
+	char why[STORE_ERR_MAX];
+
+	if (db_open(st->target, DB_MODE_CREATE, &st->idb, why, sizeof(why)) != 0)
+		return fail(st, "interning connection: %s", why);
+	if (db_exec(st->idb, "SET synchronous_commit = off") != 0)
+		return fail(st, "interning connection: %s", db_errmsg(st->idb));
+	return STORE_OK;
+}
+
+/* iprep - statement s for interning: on the interning connection when used (opened now). */
+static struct db_stmt *
+iprep(struct store *st, enum stmt s)
+{
+	if (!side_used(st))
+		return prep(st, s);
+	if (st->idb == NULL && open_side(st) != STORE_OK)
+		return NULL;
+	return prep_on(st, st->idb, st->istmt, s);
+}
+
+/* side_txn - on the interning connection (when used): BEGIN, COMMIT or ROLLBACK. */
+static enum store_status
+side_txn(struct store *st, const char *what)
+{
+	if (!side_used(st) || st->idb == NULL)
+		return STORE_OK;
+	if (db_exec(st->idb, what) != 0)
+		return fail(st, "interning: %s", db_errmsg(st->idb));
+	return STORE_OK;
+}
+
+/* side_end - commit the interning connection's transaction after rc STORE_OK, else roll back; rc. */
+static enum store_status
+side_end(struct store *st, enum store_status rc)
+{
+	if (rc != STORE_OK) {
+		if (side_used(st) && st->idb != NULL)
+			db_exec(st->idb, "ROLLBACK");
+		return rc;
+	}
+	return side_txn(st, "COMMIT");
 }
 
 /* col_text - a text column, "" for NULL. */
@@ -322,19 +451,7 @@ run(struct store *st, struct db_stmt *s, const char *what)
 	enum db_step rc = db_step(s);
 
 	db_reset(s);
-	return rc == DB_DONE ? STORE_OK : db_fail(st, what);
-}
-
-/* run_id - step an INSERT ... RETURNING id: the new id. */
-static enum store_status
-run_id(struct store *st, struct db_stmt *s, const char *what, int64_t *id)
-{
-	enum db_step rc = db_step(s);
-
-	if (rc == DB_ROW)
-		*id = db_col_int64(s, 0);
-	db_reset(s);
-	return rc == DB_ROW ? STORE_OK : db_fail(st, what);
+	return rc == DB_DONE ? STORE_OK : stmt_fail(st, s, what);
 }
 
 /* exec_simple - one statement without parameters or rows (setup only). */
@@ -355,6 +472,17 @@ clear_periods(struct store *st)
 	for (i = 0; i < st->periods.cap; i++)
 		free(st->periods.slot[i].ptr);
 	strmap_free(&st->periods);
+}
+
+/* clear_late - forget the reports read for the late rule (at each transaction's start and end). */
+static void
+clear_late(struct store *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->late.cap; i++)
+		free(st->late.slot[i].ptr);
+	strmap_free(&st->late);
 }
 
 /* clear_caches - forget interned ids and pending counts (after a rollback or an expire). */
@@ -406,7 +534,16 @@ run_steps(struct store *st, const char *const *steps, size_t n)
 	return STORE_OK;
 }
 
-/* create_schema - the tables of version 1 for the backend, then the changes of version 2. */
+/* upgrade_v4 - the changes of version 4 for the backend. */
+static enum store_status
+upgrade_v4(struct store *st)
+{
+	if (db_backend(st->db) == DB_PG)
+		return run_steps(st, schema_v4_pg, NELEM(schema_v4_pg));
+	return run_steps(st, schema_v4_sqlite, NELEM(schema_v4_sqlite));
+}
+
+/* create_schema - the tables of version 1 for the backend, then the changes of version 2 (upgrade does the rest). */
 static enum store_status
 create_schema(struct store *st)
 {
@@ -455,6 +592,8 @@ upgrade(struct store *st, int version)
 		rc = run_steps(st, schema_v2, NELEM(schema_v2));
 	if (rc == STORE_OK && version < 3)
 		rc = upgrade_v3(st);
+	if (rc == STORE_OK && version < 4)
+		rc = upgrade_v4(st);
 	return rc;
 }
 
@@ -531,12 +670,15 @@ store_open(const char *path, const char *host, enum store_open_mode mode, struct
 	strmap_init(&st->policies);
 	strmap_init(&st->auths);
 	strmap_init(&st->periods);
+	strmap_init(&st->late);
+	rowbuf_init(&st->messages, (int)NELEM(message_columns));
 	st->next_id = -1;
+	st->dry = mode == STORE_OPEN_DRY;
 	str_init(&st->key, REPORT_KEY_MAX);
-	if ((st->host = strdup(host)) == NULL)
+	if ((st->target = strdup(path)) == NULL || (st->host = strdup(host)) == NULL)
 		rc = fail(st, "out of memory");
-	else if (db_open(path, mode == STORE_OPEN_DRY ? DB_MODE_DRY : DB_MODE_CREATE, &st->db, why,
-	    sizeof(why)) != 0)
+	if (rc == STORE_OK && db_open(path, mode == STORE_OPEN_DRY ? DB_MODE_DRY : DB_MODE_CREATE,
+	    &st->db, why, sizeof(why)) != 0)
 		rc = fail(st, "%s", why);
 	if (rc == STORE_OK)
 		rc = check_schema(st, mode);
@@ -559,10 +701,16 @@ store_close(struct store *st)
 		return;
 	if (st->in_txn)
 		store_rollback(st);
-	for (i = 0; i < S_COUNT; i++)
+	for (i = 0; i < S_COUNT; i++) {
 		db_finalize(st->stmt[i]);
+		db_finalize(st->istmt[i]);
+	}
 	db_close(st->db);
+	db_close(st->idb);
+	free(st->target);
 	clear_caches(st);
+	clear_late(st);
+	rowbuf_free(&st->messages);
 	str_free(&st->key);
 	free(st->host);
 	free(st);
@@ -586,37 +734,125 @@ store_is_memory(const struct store *st)
 	return db_is_memory(st->db);
 }
 
+static enum store_status cache_put(struct strmap *m, const char *key, size_t len, int64_t id);
+
+/* preload - key -> id of every row statement which reads into cache m, as long as it has room. */
+static enum store_status
+preload(struct store *st, enum stmt which, struct strmap *m)
+{
+	struct db_stmt *s = prep(st, which);
+	enum store_status rc = STORE_OK;
+	enum db_step step = DB_ERROR;
+	const char *key;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	while (rc == STORE_OK && m->n + 1 < STORE_CACHE_MAX && (step = db_step(s)) == DB_ROW) {
+		key = col_text(s, 0);
+		rc = cache_put(m, key, strlen(key), db_col_int64(s, 1));
+	}
+	if (rc == STORE_OK && step == DB_ERROR)
+		rc = db_fail(st, "reading the interned rows");
+	db_reset(s);
+	return rc;
+}
+
+/*
+ * preload_caches - at a PostgreSQL import's first transaction, the
+ * interning caches filled from the tables in three queries: rows that
+ * other hosts added cost no lookup each.
+ */
+static enum store_status
+preload_caches(struct store *st)
+{
+	enum store_status rc;
+
+	if (st->preloaded || !st->shared || db_backend(st->db) != DB_PG)
+		return STORE_OK;
+	st->preloaded = true;
+	if ((rc = preload(st, S_PDOM_ALL, &st->pdoms)) != STORE_OK ||
+	    (rc = preload(st, S_POLICY_ALL, &st->policies)) != STORE_OK)
+		return rc;
+	return preload(st, S_AUTH_ALL, &st->auths);
+}
+
+void
+store_set_lock(struct store *st, enum store_lock lock)
+{
+	st->shared = lock == STORE_LOCK_SHARED;
+}
+
 enum store_status
 store_begin(struct store *st)
 {
-	if (db_begin(st->db) != 0)
+	if ((st->shared ? db_begin_shared(st->db) : db_begin(st->db)) != 0)
 		return db_fail(st, "begin");
 	st->in_txn = true;
-	return STORE_OK;
+	st->next_id = -1;		/* SQLite: the counter is read again in each transaction */
+	clear_late(st);
+	return preload_caches(st);
 }
 
-/* flush_periods - the pending period counts into the period table. */
+/* period_cmp - qsort order of pending period counts: policy domain, then day. */
+static int
+period_cmp(const void *a, const void *b)
+{
+	const struct period_add *p = *(const struct period_add *const *)a;
+	const struct period_add *q = *(const struct period_add *const *)b;
+
+	if (p->pdom_id != q->pdom_id)
+		return p->pdom_id < q->pdom_id ? -1 : 1;
+	return p->day < q->day ? -1 : p->day > q->day;
+}
+
+/* period_upsert - one pending period count into the period table. */
+static enum store_status
+period_upsert(struct store *st, const struct period_add *p)
+{
+	struct db_stmt *s = prep(st, S_PERIOD_ADD);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	db_bind_int64(s, 1, p->pdom_id);
+	db_bind_int64(s, 2, p->day);
+	db_bind_int64(s, 3, p->messages);
+	db_bind_int64(s, 4, p->last_time);
+	return run(st, s, "counting a period");
+}
+
+/*
+ * flush_periods - the pending period counts into the period table, in the
+ * order of their keys: imports running at once lock the rows they update
+ * in one order, so that they never wait for each other in a circle.
+ */
 static enum store_status
 flush_periods(struct store *st)
 {
-	struct db_stmt *s;
-	size_t i;
+	const struct period_add **v = malloc((st->periods.n + 1) * sizeof(*v));
+	enum store_status rc = STORE_OK;
+	size_t i, n = 0;
 
+	if (v == NULL)
+		return STORE_NOMEM;
 	for (i = 0; i < st->periods.cap; i++) {
-		const struct period_add *p = st->periods.slot[i].ptr;
-
-		if (st->periods.slot[i].key == NULL || p == NULL)
-			continue;
-		if ((s = prep(st, S_PERIOD_ADD)) == NULL)
-			return STORE_ERROR;
-		db_bind_int64(s, 1, p->pdom_id);
-		db_bind_int64(s, 2, p->day);
-		db_bind_int64(s, 3, p->messages);
-		db_bind_int64(s, 4, p->last_time);
-		if (run(st, s, "counting a period") != STORE_OK)
-			return STORE_ERROR;
+		if (st->periods.slot[i].key != NULL && st->periods.slot[i].ptr != NULL)
+			v[n++] = st->periods.slot[i].ptr;
 	}
-	clear_periods(st);
+	qsort(v, n, sizeof(*v), period_cmp);
+	for (i = 0; i < n && rc == STORE_OK; i++)
+		rc = period_upsert(st, v[i]);
+	free(v);
+	if (rc == STORE_OK)
+		clear_periods(st);
+	return rc;
+}
+
+/* flush_messages - the message rows held into the message table. */
+static enum store_status
+flush_messages(struct store *st)
+{
+	if (rowbuf_write(&st->messages, st->db, message_table, message_columns) != 0)
+		return db_fail(st, "adding messages");
 	return STORE_OK;
 }
 
@@ -639,11 +875,13 @@ store_commit(struct store *st)
 {
 	enum store_status rc;
 
-	if ((rc = flush_periods(st)) != STORE_OK || (rc = save_counter(st)) != STORE_OK)
+	if ((rc = flush_messages(st)) != STORE_OK || (rc = flush_periods(st)) != STORE_OK ||
+	    (rc = save_counter(st)) != STORE_OK)
 		return rc;
 	if (db_commit(st->db) != 0)
 		return db_fail(st, "commit");
 	st->in_txn = false;
+	clear_late(st);
 	return STORE_OK;
 }
 
@@ -656,6 +894,8 @@ store_rollback(struct store *st)
 		rc = db_fail(st, "rollback");
 	st->in_txn = false;
 	clear_caches(st);
+	clear_late(st);
+	rowbuf_clear(&st->messages);
 	return rc;
 }
 
@@ -679,7 +919,7 @@ store_file_find(struct store *st, struct store_file *f)
 	if (rc != DB_ROW)
 		return db_fail(st, "reading import_file");
 	f->path = strdup(col_text(s, 0));
-	f->offset = db_col_int64(s, 1);
+	f->offset = f->saved = db_col_int64(s, 1);
 	f->lines = db_col_int64(s, 2);
 	f->first_import = db_col_int64(s, 3);
 	f->last_import = db_col_int64(s, 4);
@@ -688,12 +928,13 @@ store_file_find(struct store *st, struct store_file *f)
 }
 
 enum store_status
-store_file_save(struct store *st, const struct store_file *f, const char *path)
+store_file_save(struct store *st, struct store_file *f, const char *path)
 {
 	struct db_stmt *s = prep(st, S_FILE_SAVE);
 
 	if (s == NULL)
 		return STORE_ERROR;
+	db_bind_int64(s, 8, f->saved);
 	db_bind_text(s, 1, f->fingerprint);
 	db_bind_text(s, 2, path);
 	db_bind_int64(s, 3, f->offset);
@@ -701,7 +942,13 @@ store_file_save(struct store *st, const struct store_file *f, const char *path)
 	db_bind_int64(s, 5, f->first_import);
 	db_bind_int64(s, 6, f->last_import);
 	db_bind_text(s, 7, st->host);
-	return run(st, s, "saving import_file");
+	if (run(st, s, "saving import_file") != STORE_OK)
+		return STORE_ERROR;
+	if (db_changes(s) != 1)			/* the row moved since this run read it */
+		return fail(st, "another import of this file has read it up to a different offset "
+		    "meanwhile (two imports of one host at once?): this batch is not kept");
+	f->saved = f->offset;
+	return STORE_OK;
 }
 
 enum store_status
@@ -752,7 +999,7 @@ single_int(struct store *st, struct db_stmt *s, int64_t *v)
 static enum store_status
 find_id(struct store *st, enum stmt which, const char *key, int64_t *id)
 {
-	struct db_stmt *s = prep(st, which);
+	struct db_stmt *s = iprep(st, which);
 	int rc;
 
 	if (s == NULL)
@@ -764,7 +1011,7 @@ find_id(struct store *st, enum stmt which, const char *key, int64_t *id)
 	db_reset(s);
 	if (rc == DB_ROW)
 		return STORE_OK;
-	return rc == DB_DONE ? STORE_NOTFOUND : db_fail(st, "lookup");
+	return rc == DB_DONE ? STORE_NOTFOUND : stmt_fail(st, s, "lookup");
 }
 
 /* cache_get - a cached id for key; false when not cached. */
@@ -794,20 +1041,45 @@ cache_put(struct strmap *m, const char *key, size_t len, int64_t id)
 	return STORE_OK;
 }
 
+/*
+ * add_or_find - run s, a bound INSERT ... ON CONFLICT DO NOTHING RETURNING
+ * id: its id and *added, or when another run added key first, the id that
+ * FIND statement find returns for key.
+ */
+static enum store_status
+add_or_find(struct store *st, struct db_stmt *s, enum stmt find, const char *key,
+    const char *what, int64_t *id, bool *added)
+{
+	enum db_step rc = db_step(s);
+	enum store_status found;
+
+	if ((*added = rc == DB_ROW))
+		*id = db_col_int64(s, 0);
+	db_reset(s);
+	if (rc == DB_ERROR)
+		return stmt_fail(st, s, what);
+	if (*added)
+		return STORE_OK;
+	if ((found = find_id(st, find, key, id)) == STORE_NOTFOUND)
+		return fail(st, "%s: neither added nor found", what);
+	return found;
+}
+
 /* intern_pdom - the id of policy domain name. */
 static enum store_status
 intern_pdom(struct store *st, const char *name, int64_t *id)
 {
 	enum store_status rc;
 	struct db_stmt *s;
+	bool added;
 
 	if (cache_get(&st->pdoms, name, strlen(name), id))
 		return STORE_OK;
 	if ((rc = find_id(st, S_PDOM_FIND, name, id)) == STORE_NOTFOUND) {
-		if ((s = prep(st, S_PDOM_ADD)) == NULL)
+		if ((s = iprep(st, S_PDOM_ADD)) == NULL)
 			return STORE_ERROR;
 		db_bind_text(s, 1, name);
-		rc = run_id(st, s, "adding a policy domain", id);
+		rc = add_or_find(st, s, S_PDOM_FIND, name, "adding a policy domain", id, &added);
 	}
 	if (rc != STORE_OK)
 		return rc;
@@ -822,7 +1094,7 @@ add_rua(struct store *st, int64_t policy_id, const struct history_record *h)
 	size_t i;
 
 	for (i = 0; i < h->nrua; i++) {
-		if ((s = prep(st, S_RUA_ADD)) == NULL)
+		if ((s = iprep(st, S_RUA_ADD)) == NULL)
 			return STORE_ERROR;
 		db_bind_int64(s, 1, policy_id);
 		db_bind_int64(s, 2, (int64_t)i);
@@ -835,11 +1107,12 @@ add_rua(struct store *st, int64_t policy_id, const struct history_record *h)
 	return STORE_OK;
 }
 
-/* add_policy - insert h's policy configuration (key in st->key); its id. */
+/* add_policy - insert h's policy configuration (key in st->key) unless another run did; its id. */
 static enum store_status
 add_policy(struct store *st, const struct history_record *h, int64_t pdom_id, int64_t *id)
 {
-	struct db_stmt *s = prep(st, S_POLICY_ADD);
+	struct db_stmt *s = iprep(st, S_POLICY_ADD);
+	bool added;
 	char fo[8];
 
 	if (s == NULL)
@@ -858,9 +1131,10 @@ add_policy(struct store *st, const struct history_record *h, int64_t pdom_id, in
 	db_bind_text(s, 11, report_psd_words[h->psd]);
 	if (h->pct >= 0)
 		db_bind_int64(s, 12, h->pct);
-	if (run_id(st, s, "adding a policy", id) != STORE_OK)
+	if (add_or_find(st, s, S_POLICY_FIND, str_cstr(&st->key), "adding a policy", id,
+	    &added) != STORE_OK)
 		return STORE_ERROR;
-	return add_rua(st, *id, h);
+	return added ? add_rua(st, *id, h) : STORE_OK;
 }
 
 /* intern_policy - the id of h's policy configuration. */
@@ -873,8 +1147,9 @@ intern_policy(struct store *st, const struct history_record *h, int64_t pdom_id,
 		return fail(st, "policy key too long");
 	if (cache_get(&st->policies, st->key.s, st->key.len, id))
 		return STORE_OK;
-	if ((rc = find_id(st, S_POLICY_FIND, str_cstr(&st->key), id)) == STORE_NOTFOUND)
-		rc = add_policy(st, h, pdom_id, id);
+	if ((rc = find_id(st, S_POLICY_FIND, str_cstr(&st->key), id)) == STORE_NOTFOUND &&
+	    (rc = side_txn(st, "BEGIN")) == STORE_OK)
+		rc = side_end(st, add_policy(st, h, pdom_id, id));
 	if (rc != STORE_OK)
 		return rc;
 	return cache_put(&st->policies, st->key.s, st->key.len, *id);
@@ -890,7 +1165,7 @@ add_results(struct store *st, int64_t auth_id, const struct history_record *h)
 	for (i = 0; i < h->ndkim; i++) {
 		const struct history_dkim *d = &h->dkim[i];
 
-		if ((s = prep(st, S_DKIM_ADD)) == NULL)
+		if ((s = iprep(st, S_DKIM_ADD)) == NULL)
 			return STORE_ERROR;
 		db_bind_int64(s, 1, auth_id);
 		db_bind_int64(s, 2, (int64_t)i);
@@ -904,7 +1179,7 @@ add_results(struct store *st, int64_t auth_id, const struct history_record *h)
 	for (i = 0; i < h->nspf; i++) {
 		const struct history_spf *p = &h->spf[i];
 
-		if ((s = prep(st, S_SPF_ADD)) == NULL)
+		if ((s = iprep(st, S_SPF_ADD)) == NULL)
 			return STORE_ERROR;
 		db_bind_int64(s, 1, auth_id);
 		db_bind_int64(s, 2, (int64_t)i);
@@ -918,36 +1193,63 @@ add_results(struct store *st, int64_t auth_id, const struct history_record *h)
 	return STORE_OK;
 }
 
+/* add_auth - insert h's result set (key in st->key) unless another run did; its id. */
+static enum store_status
+add_auth(struct store *st, const struct history_record *h, int64_t *id)
+{
+	struct db_stmt *s = iprep(st, S_AUTH_ADD);
+	bool added;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	db_bind_text(s, 1, str_cstr(&st->key));
+	if (add_or_find(st, s, S_AUTH_FIND, str_cstr(&st->key), "adding a result set", id,
+	    &added) != STORE_OK)
+		return STORE_ERROR;
+	return added ? add_results(st, *id, h) : STORE_OK;
+}
+
 /* intern_auth - the id of h's result set. */
 static enum store_status
 intern_auth(struct store *st, const struct history_record *h, int64_t *id)
 {
 	enum store_status rc;
-	struct db_stmt *s;
 
 	if (report_auth_key(h, &st->key) != STR_OK)
 		return fail(st, "result set key too long");
 	if (cache_get(&st->auths, st->key.s, st->key.len, id))
 		return STORE_OK;
-	if ((rc = find_id(st, S_AUTH_FIND, str_cstr(&st->key), id)) == STORE_NOTFOUND) {
-		if ((s = prep(st, S_AUTH_ADD)) == NULL)
-			return STORE_ERROR;
-		db_bind_text(s, 1, str_cstr(&st->key));
-		if ((rc = run_id(st, s, "adding a result set", id)) == STORE_OK)
-			rc = add_results(st, *id, h);
-	}
+	if ((rc = find_id(st, S_AUTH_FIND, str_cstr(&st->key), id)) == STORE_NOTFOUND &&
+	    (rc = side_txn(st, "BEGIN")) == STORE_OK)
+		rc = side_end(st, add_auth(st, h, id));
 	if (rc != STORE_OK)
 		return rc;
 	return cache_put(&st->auths, st->key.s, st->key.len, *id);
 }
 
-/* next_message_id - a new message id (the counter is read once per transaction). */
+/*
+ * next_message_id - a new message id: on PostgreSQL from the block the
+ * sequence reserved for this process (kept across transactions: a
+ * sequence is never rolled back); on SQLite from the counter row, read
+ * once per transaction and saved at its commit.
+ */
 static enum store_status
 next_message_id(struct store *st, int64_t *id)
 {
 	struct db_stmt *s;
 	enum store_status rc;
 
+	if (db_backend(st->db) == DB_PG) {
+		if (st->id_next >= st->id_end) {
+			if ((s = prep(st, S_ID_BLOCK)) == NULL)
+				return STORE_ERROR;
+			if ((rc = single_int(st, s, &st->id_next)) != STORE_OK)
+				return rc == STORE_NOTFOUND ? fail(st, "no message id") : rc;
+			st->id_end = st->id_next + STORE_ID_BLOCK;
+		}
+		*id = st->id_next++;
+		return STORE_OK;
+	}
 	if (st->next_id < 0) {
 		if ((s = prep(st, S_COUNTER_GET)) == NULL)
 			return STORE_ERROR;
@@ -984,36 +1286,109 @@ count_period(struct store *st, int64_t pdom_id, const struct report_msg *m)
 	return STORE_OK;
 }
 
-/* bind_message - the parameters of S_MESSAGE_ADD from m (overrides text in st->key). */
-static void
-bind_message(struct store *st, struct db_stmt *s, const struct report_msg *m, int64_t pdom_id)
+/* late_load - the reports of (pdom_id, day) into a new struct late_day (*out, malloc'd). */
+static enum store_status
+late_load(struct store *st, int64_t pdom_id, int64_t day, struct late_day **out)
 {
-	db_bind_int64(s, 1, m->time);
-	db_bind_int64(s, 2, report_day_begin(m->time));
-	db_bind_int64(s, 3, pdom_id);
-	db_bind_int64(s, 4, m->policy_id);
-	db_bind_int64(s, 5, m->auth_id);
-	db_bind_text(s, 6, m->source_ip);
-	db_bind_text(s, 7, m->header_from);
-	db_bind_text(s, 8, m->envelope_from);
-	db_bind_text(s, 9, m->envelope_to);
-	db_bind_text(s, 10, dmarc_result_name(m->result));
-	db_bind_text(s, 11, disposition_name(m->disposition));
-	db_bind_text(s, 12, m->policy != DMARC_POLICY_UNSET ? report_policy_words[m->policy] : NULL);
-	db_bind_int64(s, 13, m->dkim_aligned);
-	db_bind_int64(s, 14, m->spf_aligned);
-	db_bind_text(s, 15, str_cstr(&st->key));
-	db_bind_text(s, 17, m->forwarder[0] != '\0' ? m->forwarder : NULL);
+	struct db_stmt *s = prep(st, S_LATE);
+	struct late_day *l = calloc(1, sizeof(*l)), *m;
+	enum store_status rc = STORE_OK;
+	enum db_step step = DB_ERROR;
+
+	if (s == NULL || l == NULL) {
+		free(l);
+		return s == NULL ? STORE_ERROR : STORE_NOMEM;
+	}
+	db_bind_int64(s, 1, pdom_id);
+	db_bind_int64(s, 2, day);
+	db_bind_int64(s, 3, day + STORE_DAY_LAST);
+	while (rc == STORE_OK && (step = db_step(s)) == DB_ROW) {
+		if ((m = realloc(l, sizeof(*l) + 2 * (l->n + 1) * sizeof(int64_t))) == NULL) {
+			rc = STORE_NOMEM;
+			break;
+		}
+		l = m;
+		l->span[2 * l->n] = db_col_int64(s, 0);
+		l->span[2 * l->n + 1] = db_col_int64(s, 1);
+		l->n++;
+	}
+	if (rc == STORE_OK && step != DB_DONE)
+		rc = db_fail(st, "reading reports");
+	db_reset(s);
+	if (rc != STORE_OK)
+		free(l);
+	else
+		*out = l;
+	return rc;
+}
+
+/*
+ * is_late - whether a report of pdom_id covers t (period_begin <= t <=
+ * period_end).  The reports of each (policy domain, day) are read once
+ * per transaction: none can be added while it holds the store's lock.
+ */
+static enum store_status
+is_late(struct store *st, int64_t pdom_id, int64_t t, bool *late)
+{
+	int64_t day = report_day_begin(t);
+	struct strmap_entry *e;
+	struct late_day *l;
+	enum store_status rc;
+	char key[48];
+	size_t i;
+	int n, created;
+
+	n = snprintf(key, sizeof(key), "%lld/%lld", (long long)pdom_id, (long long)day);
+	if ((e = strmap_get(&st->late, key, (size_t)n)) == NULL) {
+		if ((rc = late_load(st, pdom_id, day, &l)) != STORE_OK)
+			return rc;
+		if (strmap_put(&st->late, key, (size_t)n, &e, &created) != STRMAP_OK) {
+			free(l);
+			return STORE_NOMEM;
+		}
+		e->ptr = l;
+	}
+	l = e->ptr;
+	*late = false;
+	for (i = 0; i < l->n && !*late; i++)
+		*late = l->span[2 * i] <= t && t <= l->span[2 * i + 1];
+	return STORE_OK;
+}
+
+/* buffer_message - m's row into st->messages, as message_columns (the overrides text in st->key). */
+static int
+buffer_message(struct store *st, const struct report_msg *m, int64_t pdom_id, int64_t id)
+{
+	struct rowbuf *b = &st->messages;
+	int rc = 0;
+
+	rc |= rowbuf_int64(b, pdom_id);
+	rc |= rowbuf_int64(b, report_day_begin(m->time));
+	rc |= rowbuf_int64(b, m->time);
+	rc |= rowbuf_int64(b, id);
+	rc |= rowbuf_int64(b, m->policy_id);
+	rc |= rowbuf_int64(b, m->auth_id);
+	rc |= rowbuf_text(b, m->source_ip);
+	rc |= rowbuf_text(b, m->header_from);
+	rc |= rowbuf_text(b, m->envelope_from);
+	rc |= rowbuf_text(b, m->envelope_to);
+	rc |= rowbuf_text(b, dmarc_result_name(m->result));
+	rc |= rowbuf_text(b, disposition_name(m->disposition));
+	rc |= rowbuf_text(b, m->policy != DMARC_POLICY_UNSET ? report_policy_words[m->policy] : NULL);
+	rc |= rowbuf_int64(b, m->dkim_aligned);
+	rc |= rowbuf_int64(b, m->spf_aligned);
+	rc |= rowbuf_text(b, str_cstr(&st->key));
+	rc |= rowbuf_text(b, m->forwarder[0] != '\0' ? m->forwarder : NULL);
+	return rc;
 }
 
 enum store_status
 store_message_add(struct store *st, const struct history_record *h, enum store_add *res)
 {
 	struct report_msg m;
-	struct db_stmt *s;
 	int64_t pdom_id = 0, id = 0;
 	enum store_status rc;
-	enum db_step step;
+	bool late;
 
 	if (!h->policy_found)
 		return fail(st, "a message without a policy domain");
@@ -1021,20 +1396,19 @@ store_message_add(struct store *st, const struct history_record *h, enum store_a
 	if ((rc = intern_pdom(st, h->policy_domain, &pdom_id)) != STORE_OK ||
 	    (rc = intern_policy(st, h, pdom_id, &m.policy_id)) != STORE_OK ||
 	    (rc = intern_auth(st, h, &m.auth_id)) != STORE_OK ||
-	    (rc = next_message_id(st, &id)) != STORE_OK)
+	    (rc = is_late(st, pdom_id, m.time, &late)) != STORE_OK)
 		return rc;
-	if (report_overrides_text(m.overrides, &st->key) != STR_OK)
+	*res = late ? STORE_LATE : STORE_ADDED;
+	if (late)
+		return STORE_OK;
+	if ((rc = next_message_id(st, &id)) != STORE_OK)
+		return rc;
+	if (report_overrides_text(m.overrides, &st->key) != STR_OK ||
+	    buffer_message(st, &m, pdom_id, id) != 0)
 		return STORE_NOMEM;
-	if ((s = prep(st, S_MESSAGE_ADD)) == NULL)
-		return STORE_ERROR;
-	bind_message(st, s, &m, pdom_id);
-	db_bind_int64(s, 16, id);
-	step = db_step(s);		/* a row (its id) when added, none when late */
-	db_reset(s);
-	if (step == DB_ERROR)
-		return db_fail(st, "adding a message");
-	*res = step == DB_ROW ? STORE_ADDED : STORE_LATE;
-	return *res == STORE_ADDED ? count_period(st, pdom_id, &m) : STORE_OK;
+	if ((rc = count_period(st, pdom_id, &m)) != STORE_OK)
+		return rc;
+	return rowbuf_rows(&st->messages) >= STORE_FLUSH_ROWS ? flush_messages(st) : STORE_OK;
 }
 
 /* ---------------------------------------------------------------- aggregate */
@@ -1262,6 +1636,8 @@ store_last_policy(struct store *st, int64_t pdom_id, int64_t begin, int64_t end,
 	int64_t id, n = 0;
 
 	report_policy_init(pol);
+	if ((rc = flush_messages(st)) != STORE_OK)
+		return rc;
 	if ((s = prep(st, S_LAST_POLICY)) == NULL)
 		return STORE_ERROR;
 	bind_period(s, pdom_id, begin, end);
@@ -1309,12 +1685,14 @@ enum store_status
 store_messages(struct store *st, int64_t pdom_id, int64_t begin, int64_t end,
     int (*fn)(void *arg, const struct report_msg *m), void *arg)
 {
-	struct db_stmt *s = prep(st, S_MESSAGES);
-	enum store_status ret = STORE_OK;
+	enum store_status ret = flush_messages(st);
+	struct db_stmt *s;
 	struct report_msg m;
 	int rc;
 
-	if (s == NULL)
+	if (ret != STORE_OK)
+		return ret;
+	if ((s = prep(st, S_MESSAGES)) == NULL)
 		return STORE_ERROR;
 	bind_period(s, pdom_id, begin, end);
 	while ((rc = db_step(s)) == DB_ROW) {
@@ -1406,9 +1784,12 @@ store_auth(struct store *st, int64_t auth_id, struct report_auth *a)
 enum store_status
 store_report_add(struct store *st, const struct store_report *r)
 {
-	struct db_stmt *s = prep(st, S_REPORT_ADD);
+	struct db_stmt *s;
 
-	if (s == NULL)
+	if (st->shared)
+		return fail(st, "a report needs the store's exclusive lock");
+	clear_late(st);
+	if ((s = prep(st, S_REPORT_ADD)) == NULL)
 		return STORE_ERROR;
 	db_bind_int64(s, 1, r->pdom_id);
 	db_bind_int64(s, 2, r->begin);
@@ -1451,6 +1832,10 @@ store_expire(struct store *st, int64_t cutoff_day, struct store_expired *x)
 	enum store_status rc;
 
 	memset(x, 0, sizeof(*x));
+	if (st->shared)
+		return fail(st, "expiring needs the store's exclusive lock");
+	if ((rc = flush_messages(st)) != STORE_OK)
+		return rc;
 	clear_caches(st);
 	if ((rc = delete_count(st, S_EXP_MESSAGES, cutoff_day, &x->messages)) != STORE_OK ||
 	    (rc = delete_count(st, S_EXP_PERIODS, cutoff_day, &ignored)) != STORE_OK ||

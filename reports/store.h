@@ -20,7 +20,7 @@
 #include "history.h"
 #include "report.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_FINGERPRINT_SIZE 65	/* hex SHA-256 and its NUL */
 #define STORE_ERR_MAX 512		/* a good size for error buffers */
 
@@ -62,14 +62,29 @@ const char *store_host(const struct store *st);
 bool store_is_memory(const struct store *st);
 
 /*
- * Transactions.  store_begin takes the store's one write lock at once
+ * Transactions.  store_begin takes the store's write lock at once
  * (SQLite: waiting up to 60 s for another writer; PostgreSQL: an advisory
  * lock, waiting as long as it takes), so that a run sees and changes a
- * consistent store.  store_rollback also forgets the interning caches.
+ * consistent store.  The lock is exclusive unless store_set_lock asked for
+ * STORE_LOCK_SHARED.  store_commit first writes the messages added in the
+ * transaction; store_rollback drops them and forgets the interning caches.
  */
 enum store_status store_begin(struct store *st);
 enum store_status store_commit(struct store *st);
 enum store_status store_rollback(struct store *st);
+
+enum store_lock {
+	STORE_LOCK_EXCLUSIVE = 0,	/* the default: aggregate, expire, schema changes */
+	STORE_LOCK_SHARED		/* imports: on PostgreSQL those of several hosts run at once */
+};
+
+/*
+ * store_set_lock - how the transactions store_begin starts from now on
+ * take the write lock.  A shared transaction may only import (files and
+ * messages): store_report_add and store_expire refuse to run in one.
+ * SQLite has one writer at a time in both modes.
+ */
+void store_set_lock(struct store *st, enum store_lock lock);
 
 /* ---- import ---- */
 
@@ -78,6 +93,7 @@ struct store_file {
 	char fingerprint[STORE_FINGERPRINT_SIZE];
 	char *path;		/* last path it was imported from: malloc'd by store_file_find */
 	int64_t offset;		/* bytes imported (always the end of a complete line) */
+	int64_t saved;		/* the offset stored, as this run last read or wrote it */
 	int64_t lines;		/* lines up to offset */
 	int64_t first_import, last_import;
 };
@@ -85,8 +101,13 @@ struct store_file {
 /* store_file_find - the file with f->fingerprint; STORE_NOTFOUND when new.  Free f->path. */
 enum store_status store_file_find(struct store *st, struct store_file *f);
 
-/* store_file_save - insert or update the file's row (offset, lines, times; path as given, f->path ignored). */
-enum store_status store_file_save(struct store *st, const struct store_file *f, const char *path);
+/*
+ * store_file_save - insert or update the file's row (offset, lines, times;
+ * path as given, f->path ignored), only if the stored offset is still
+ * f->saved (else another import of the same file moved it: an error, and
+ * the caller rolls its batch back); then f->saved is f->offset.
+ */
+enum store_status store_file_save(struct store *st, struct store_file *f, const char *path);
 
 /*
  * store_file_owner - another host that imported a file with this
@@ -111,7 +132,10 @@ enum store_add {
  * store_message_add - store one message of history record h (which must
  * have a policy domain): its policy configuration and result set are
  * interned, the message row added unless a report already covers its time
- * for its policy domain (*res says which).
+ * for its policy domain (*res says which, at once).  The rows are kept in
+ * memory and written in bulk (before the commit, and whenever enough are
+ * held): a database failure while writing them shows in a later call or
+ * in store_commit.
  */
 enum store_status store_message_add(struct store *st, const struct history_record *h,
     enum store_add *res);

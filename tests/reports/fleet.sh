@@ -15,7 +15,8 @@
 #   - after ReportHostGrace a host still behind is not waited for: the
 #     report is made without it and names it in its errors; the records it
 #     imports afterwards are counted as late, not stored;
-#   - a second store upgraded from schema version 2 keeps its history
+#   - one host importing one file twice at the same moment counts it once;
+#   - a PostgreSQL store of schema version 2, upgraded, keeps its history
 #     files as the upgrading host's: they are not read again.
 # Without xmllint, the schemas or (for the PostgreSQL half) the PostgreSQL
 # binaries the test is skipped; under CI=true it bails out.  TAP.
@@ -259,12 +260,35 @@ setup old "$URI/old"
 cp "$tmp/day1.h1" "$tmp/old/h2/history"
 r old h2 --now $NOW1 import "$tmp/old/h2/history"
 pg_sql old "ALTER TABLE import_file DROP COLUMN host; ALTER TABLE import_file ADD UNIQUE (fingerprint);
-	DROP TABLE import_host; DELETE FROM schema_version WHERE version = 3" >/dev/null
+	DROP TABLE import_host; DROP SEQUENCE message_id; DELETE FROM schema_version WHERE version > 2" >/dev/null
 is "pg: made a version 2 store" "$(pg_sql old 'SELECT MAX(version) FROM schema_version')" 2
 r old h2 --now $NOW1 import "$tmp/old/h2/history"
-is "pg: version 2 upgraded to 3 by h2's import, the file not read again" \
-	"$rc/$(pg_sql old 'SELECT MAX(version) FROM schema_version')/$(summary old h2 'messages stored')" 0/3/0
+is "pg: version 2 upgraded to 4 by h2's import, the file not read again" \
+	"$rc/$(pg_sql old 'SELECT MAX(version) FROM schema_version')/$(summary old h2 'messages stored')" 0/4/0
 is "pg: ... the file is h2's" "$(pg_sql old 'SELECT host, lines_done FROM import_file')" "h2|2000"
+
+# ---- one host importing one file twice at the same moment (a timer run and
+# one by hand): whichever moves the file's offset first keeps its batch, the
+# other's batch is refused (exit 2) and nothing is stored twice.
+pg_createdb twice || { echo "Bail out! createdb twice"; exit 1; }
+"$GEN" -s 41 -t $T0 -p $DAY -d 6 -i 40 120000 >"$tmp/big"
+big=$(grep -c ' pdom=' "$tmp/big")
+for target in "$tmp/twice.db" "$URI/twice"; do
+	case $target in /*) b=sq2 ;; *) b=pg2 ;; esac
+	setup $b "$target"
+	bg $b h1 --now $NOW1 import "$tmp/big"
+	q1=$bgpid
+	"$R" -c "$tmp/$b/h1/conf" --now $NOW1 import "$tmp/big" 2>"$tmp/$b/h1/err2" &
+	q2=$!
+	wait $q1
+	s1=$?
+	wait $q2
+	s2=$?
+	r $b h1 --now $NOW1 import "$tmp/big"
+	r $b h1 --now $NOW1 aggregate -q
+	is "$b: the same file imported twice at once ($s1/$s2), then once more: every record counted once" \
+		"$(counts $b $T0 | awk '{ s += $2 } END { print s }')" "$big"
+done
 
 echo "1..$n"
 [ "$fail" -eq 0 ]

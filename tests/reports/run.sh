@@ -463,7 +463,7 @@ run_r rt send
 is "aggregate -> send: a second run sends nothing" \
 	"$(grep -c '^Subject: Report Domain: ' "$tmp/rt/mbox")" "$n_sent"
 
-# ---------------------------------------------------------------- schema 1 -> 3
+# ---------------------------------------------------------------- schema 1 -> 4
 # A version 1 store (no message.forwarder, import_file keyed by the
 # fingerprint alone, no import_host), made from a new one, is upgraded when
 # opened, its files kept as this host's (importing the same history again
@@ -485,12 +485,12 @@ if command -v sqlite3 >/dev/null 2>&1; then
 	check "schema 1: a dry run refuses it, saying to upgrade" \
 		'[ "$rc" -ne 0 ] && grep -q "schema version 1: run once without --dry-run" "$tmp/v1/err"'
 	run_r v1 --now $NOW aggregate
-	is "schema 1: upgraded to 3 when opened, and aggregated" \
-		"$rc/$(sqlite3 "$tmp/v1/reports.db" 'SELECT MAX(version) FROM schema_version')/$(reports v1 | wc -l | tr -d ' ')" "0/3/1"
-	is "schema 1 -> 3: the imported file is this host's (ReportHostID)" \
+	is "schema 1: upgraded to 4 when opened, and aggregated" \
+		"$rc/$(sqlite3 "$tmp/v1/reports.db" 'SELECT MAX(version) FROM schema_version')/$(reports v1 | wc -l | tr -d ' ')" "0/4/1"
+	is "schema 1 -> 4: the imported file is this host's (ReportHostID)" \
 		"$(sqlite3 "$tmp/v1/reports.db" 'SELECT host, lines_done FROM import_file')" "mx1|1"
 	run_r v1 --now $NOW import
-	is "schema 1 -> 3: importing the same history again stores nothing" \
+	is "schema 1 -> 4: importing the same history again stores nothing" \
 		"$rc/$(summary v1 'messages stored')" 0/0
 fi
 
