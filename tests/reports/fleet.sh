@@ -26,17 +26,7 @@ R="$top_builddir/reports/authmilter-reports"
 GEN="$top_builddir/tests/bench/gen_history"
 XSD="${AUTHMILTER_TESTDATA:-$top_srcdir/../shared/testdata}/dmarc-aggregate-xsd/dmarcbis-aggregate-dmarc-2.0.xsd"
 . "$top_srcdir/tests/reports/pglib.sh"
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); echo "not ok $n - $1"; fail=$((fail + 1)); }
-check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
-is() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1 (got '$2', want '$3')"; fi; }
-missing() {
-	[ "${CI:-}" = true ] && { echo "Bail out! $1"; exit 1; }
-	echo "1..0 # SKIP $1"
-	exit 0
-}
+. "$top_srcdir/tests/common/tap.sh"
 command -v xmllint >/dev/null 2>&1 || missing "xmllint not installed (libxml2-utils; run tests/deps.sh)"
 [ -f "$XSD" ] || missing "schema not found: $XSD (set AUTHMILTER_TESTDATA)"
 why=$(pg_missing)

@@ -25,69 +25,32 @@
 R="$top_builddir/reports/authmilter-reports"
 GEN="$top_builddir/tests/bench/gen_history"
 COPY="$top_builddir/tests/reports/copy_driver"
-PGBIN="${PGBIN:-/usr/lib/postgresql/15/bin}"
+. "$top_srcdir/tests/reports/pglib.sh"
 XSD="${AUTHMILTER_TESTDATA:-$top_srcdir/../shared/testdata}/dmarc-aggregate-xsd"
 XSD2="$XSD/dmarcbis-aggregate-dmarc-2.0.xsd"
 XSD1="$XSD/rfc7489-appendix-c.no-target-namespace.xsd"
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); echo "not ok $n - $1"; fail=$((fail + 1)); }
-check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
-is() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1 (got '$2', want '$3')"; fi; }
-
-missing() {
-	[ "${CI:-}" = true ] && { echo "Bail out! $1"; exit 1; }
-	echo "1..0 # SKIP $1"
-	exit 0
-}
-[ -x "$PGBIN/initdb" ] && [ -x "$PGBIN/pg_ctl" ] && [ -x "$PGBIN/createdb" ] ||
-	missing "PostgreSQL 15 not installed in $PGBIN (Debian package postgresql)"
-command -v psql >/dev/null 2>&1 || missing "psql not installed (postgresql-client)"
+. "$top_srcdir/tests/common/tap.sh"
 command -v xmllint >/dev/null 2>&1 || missing "xmllint not installed (libxml2-utils; run tests/deps.sh)"
 [ -f "$XSD2" ] && [ -f "$XSD1" ] || missing "schemas not found in $XSD (set AUTHMILTER_TESTDATA)"
-# The server refuses to run as root: as root it runs as the user postgres.
-if [ "$(id -u)" -eq 0 ]; then
-	id postgres >/dev/null 2>&1 || missing "no user postgres to run the server as"
-	as_pg() { runuser -u postgres -- "$@"; }
-else
-	as_pg() { "$@"; }
-fi
+why=$(pg_missing)
+[ -z "$why" ] || missing "$why"
 
 tmp=$(mktemp -d)
-pgdir=$(mktemp -d /tmp/authmilter-pg.XXXXXX)
-started=""
 cleanup() {
-	[ -n "$started" ] && as_pg "$PGBIN/pg_ctl" -D "$pgdir/data" stop -m fast >/dev/null 2>&1
-	[ -n "${KEEP:-}" ] || rm -rf "$tmp" "$pgdir"
+	pg_stop
+	[ -n "${KEEP:-}" ] || rm -rf "$tmp" "${pg_dir:-}"
 }
 trap cleanup EXIT
 trap "exit 1" INT TERM HUP
 
 # ---------------------------------------------------------------- the private cluster
-mkdir -p "$pgdir/sock"
-[ "$(id -u)" -eq 0 ] && chown -R postgres "$pgdir"
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-# pg_start, pg_kill - the cluster started (waiting until it accepts), killed at once.
-pg_start() {
-	as_pg "$PGBIN/pg_ctl" -D "$pgdir/data" -o "-k $pgdir/sock -h 127.0.0.1 -p $PORT" \
-		-l "$pgdir/log" -w start >/dev/null 2>&1 && started=1
-}
-pg_kill() {
-	as_pg "$PGBIN/pg_ctl" -D "$pgdir/data" stop -m immediate >/dev/null 2>&1 && started=""
-}
-if ! as_pg "$PGBIN/initdb" -D "$pgdir/data" >"$pgdir/initdb.log" 2>&1; then
-	sed 's/^/# /' "$pgdir/initdb.log" | tail -5
-	echo "Bail out! initdb failed"
-	exit 1
-fi
-pg_start || { sed 's/^/# /' "$pgdir/log" | tail -5; echo "Bail out! the private PostgreSQL did not start"; exit 1; }
+pg_cluster "$(mktemp -d /tmp/authmilter-pg.XXXXXX)" >"$tmp/pg.why" 2>&1 ||
+	{ sed 's/^/# /' "$tmp/pg.why"; echo "Bail out! no private PostgreSQL"; exit 1; }
 # sql DB QUERY - one value from the private cluster, as the superuser postgres.
-sql() { as_pg psql -h "$pgdir/sock" -p "$PORT" -d "$1" -Atqc "$2" 2>/dev/null; }
+sql() { pg_sql "$@"; }
 for db in reports conc dry conc3 copy; do
-	as_pg "$PGBIN/createdb" -h "$pgdir/sock" -p "$PORT" "$db" || { echo "Bail out! createdb $db"; exit 1; }
+	pg_createdb "$db" || { echo "Bail out! createdb $db"; exit 1; }
 done
-URI="postgresql://postgres@127.0.0.1:$PORT"
 
 T0=1795392000			# 2026-11-23 00:00:00 UTC, a day's start
 DAY=86400
@@ -258,7 +221,7 @@ check "... with a message naming the lost connection" \
 	'grep -Eiq "server closed the connection|terminating connection|connection" "$tmp/conc/err1"'
 sed 's/^/# /' "$tmp/conc/err1" | head -3
 pg_start
-check "the server restarted" '[ -n "$started" ]'
+check "the server restarted" '[ -n "$pg_started" ]'
 partial=$(sql conc "SELECT COUNT(*) FROM message")
 check "a batch was committed before the kill, not all ($partial)" \
 	'[ "$partial" -gt 0 ] && [ "$partial" -lt "$big_policy" ]'

@@ -20,19 +20,7 @@ ZONE="$top_srcdir/tests/golden/golden.zone"
 XSD="${AUTHMILTER_TESTDATA:-$top_srcdir/../shared/testdata}/dmarc-aggregate-xsd"
 XSD2="$XSD/dmarcbis-aggregate-dmarc-2.0.xsd"
 XSD1="$XSD/rfc7489-appendix-c.no-target-namespace.xsd"
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); echo "not ok $n - $1"; fail=$((fail + 1)); }
-check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
-# is NAME GOT WANT - equality, both shown when they differ.
-is() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1 (got '$2', want '$3')"; fi; }
-
-missing() {
-	[ "${CI:-}" = true ] && { echo "Bail out! $1"; exit 1; }
-	echo "1..0 # SKIP $1"
-	exit 0
-}
+. "$top_srcdir/tests/common/tap.sh"
 command -v xmllint >/dev/null 2>&1 || missing "xmllint not installed (libxml2-utils; run tests/deps.sh)"
 [ -f "$XSD2" ] && [ -f "$XSD1" ] || missing "schemas not found in $XSD (set AUTHMILTER_TESTDATA)"
 
