@@ -11,7 +11,7 @@
 #include "log.h"
 #include "notify.h"
 
-static unsigned reloads_ok, reloads_failed;	/* changed by the reload thread only */
+static unsigned reloads_ok, reloads_failed;	/* atomic: the reload thread counts, any thread reads */
 
 /* tell - one notification; a failure is logged once (the manager waits in vain). */
 static void
@@ -44,7 +44,8 @@ status(const char *socket, const char *conf_path, const char *what)
 	now_text(when);
 	snprintf(buf, sizeof(buf), "READY=1\nSTATUS=listening on %s; configuration %s %s %s; "
 	    "reloads: %u, %u refused", socket, conf_path ? conf_path : "built-in defaults", what,
-	    when, reloads_ok, reloads_failed);
+	    when, __atomic_load_n(&reloads_ok, __ATOMIC_RELAXED),
+	    __atomic_load_n(&reloads_failed, __ATOMIC_RELAXED));
 	tell(buf);
 }
 
@@ -63,10 +64,7 @@ notify_reloading(void)
 void
 notify_reloaded(const char *socket, const char *conf_path, int ok)
 {
-	if (ok)
-		reloads_ok++;
-	else
-		reloads_failed++;
+	__atomic_add_fetch(ok ? &reloads_ok : &reloads_failed, 1, __ATOMIC_RELAXED);
 	status(socket, conf_path, ok ? "reloaded at" : "NOT reloaded (see the log) at");
 }
 
