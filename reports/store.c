@@ -3,7 +3,9 @@
  * SQL text of authmilter-reports is in this file (the drivers under db.h
  * add only their connection setup and transaction control): the schema of
  * each backend, and one table of statements, each prepared once on first
- * use.  The statements are written once for both backends: numbered
+ * use.  This file opens, migrates and locks the store and writes what
+ * import reads; store_report.c reads it for aggregate and expires it
+ * (store_int.h is what the two share).  The statements are written once for both backends: numbered
  * parameters (?N), CASE instead of SQLite's two-argument MAX, INSERT ...
  * RETURNING id for new ids.  Keywords (results, policies, ...) are stored
  * as their report words, so that the database reads well in a shell.
@@ -16,13 +18,8 @@
 #include "db.h"
 #include "rowbuf.h"
 #include "store.h"
+#include "store_int.h"
 #include "strmap.h"
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-#define STORE_CACHE_MAX 100000		/* entries of one interning cache before it is emptied */
-#define STORE_FLUSH_ROWS 8192		/* message rows held before they are written */
-#define STORE_ID_BLOCK 1000		/* ids one nextval reserves: the sequence's INCREMENT */
-#define STORE_DAY_LAST 86399		/* the last second of a UTC day, from its first */
 
 /* The SQLite schema, version 1 (doc/report-store.md). */
 static const char *const schema_v1_sqlite[] = {
@@ -185,22 +182,8 @@ static const char *const message_columns[] = {
 	"dkim_aligned", "spf_aligned", "overrides", "forwarder",
 };
 
-/* The statements, prepared on first use. */
-enum stmt {
-	S_FILE_FIND, S_FILE_OWNER, S_FILE_SAVE, S_V3_COPY, S_HOST_SAVE, S_HOSTS_BEHIND,
-	S_PDOM_FIND, S_PDOM_ADD,
-	S_POLICY_FIND, S_POLICY_ADD, S_RUA_ADD,
-	S_AUTH_FIND, S_AUTH_ADD, S_DKIM_ADD, S_SPF_ADD,
-	S_LATE, S_ID_BLOCK, S_PDOM_ALL, S_POLICY_ALL, S_AUTH_ALL,
-	S_COUNTER_GET, S_COUNTER_SET, S_PERIOD_ADD, S_PERIOD_REPORTED,
-	S_DAYS, S_REPORTED_UPTO, S_LAST_POLICY, S_NCONFIGS, S_POLICY_GET, S_RUA_GET,
-	S_MESSAGES, S_DKIM_GET, S_SPF_GET, S_REPORT_ADD,
-	S_EXP_MESSAGES, S_EXP_PERIODS, S_EXP_REPORTS, S_EXP_FILES, S_EXP_RUA, S_EXP_POLICIES,
-	S_EXP_DKIM, S_EXP_SPF, S_EXP_AUTH, S_EXP_PDOM, S_EXP_HOSTS,
-	S_COUNT
-};
 
-static const char *const sql[S_COUNT] = {
+const char *const store_sql[S_COUNT] = {
 	[S_FILE_FIND] = "SELECT path, bytes_done, lines_done, first_import, last_import"
 	    " FROM import_file WHERE fingerprint = ?1 AND host = ?2",
 	[S_FILE_OWNER] = "SELECT host FROM import_file WHERE fingerprint = ?1 AND host <> ?2"
@@ -290,48 +273,10 @@ static const char *const sql[S_COUNT] = {
 	    " AND id NOT IN (SELECT pdom_id FROM report) AND id NOT IN (SELECT pdom_id FROM policy)",
 };
 
-/* Messages added to one (policy domain, day) in the open transaction. */
-struct period_add {
-	int64_t pdom_id, day, messages, last_time;
-};
-
-/* The reports of one (policy domain, day), read once per transaction: [begin, end] pairs. */
-struct late_day {
-	size_t n;
-	int64_t span[];			/* 2 * n: begin, end, ... */
-};
-
-struct store {
-	struct db *db;
-	struct db_stmt *stmt[S_COUNT];
-	bool in_txn;
-	bool shared;			/* store_begin takes the lock shared (imports) */
-	bool dry;			/* opened for a dry run */
-	bool preloaded;			/* PostgreSQL imports: the interning caches were filled */
-	char *target;			/* ReportDatabase, for the interning connection */
-	/*
-	 * PostgreSQL imports (shared, not dry): a second connection that
-	 * interns policy domains, policies and result sets in short
-	 * transactions of their own, committed at once, so that imports
-	 * running at once never hold (and wait for) each other's new rows
-	 * until the end of a batch.  NULL until needed.
-	 */
-	struct db *idb;
-	struct db_stmt *istmt[S_COUNT];
-	struct strmap pdoms, policies, auths;	/* interning caches: key -> id */
-	struct strmap periods;		/* "pdom_id/day" -> struct period_add, flushed at commit */
-	struct strmap late;		/* "pdom_id/day" -> struct late_day, for the transaction */
-	struct rowbuf messages;		/* message rows not written yet (message_columns) */
-	int64_t next_id;		/* SQLite: the next message id, -1 when not read yet */
-	int64_t id_next, id_end;	/* PostgreSQL: the ids reserved and not used yet */
-	char *host;			/* ReportHostID: whose files are imported */
-	struct str key;			/* scratch key */
-	char err[STORE_ERR_MAX];
-};
 
 /* fail - set the error text from a format and return STORE_ERROR. */
-static enum store_status __attribute__((format(printf, 2, 3)))
-fail(struct store *st, const char *fmt, ...)
+enum store_status
+store_fail(struct store *st, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -342,17 +287,17 @@ fail(struct store *st, const char *fmt, ...)
 }
 
 /* db_fail - the database's own error for what was being done. */
-static enum store_status
-db_fail(struct store *st, const char *what)
+enum store_status
+store_db_fail(struct store *st, const char *what)
 {
-	return fail(st, "%s: %s", what, db_errmsg(st->db));
+	return store_fail(st, "%s: %s", what, db_errmsg(st->db));
 }
 
 /* stmt_fail - the error of statement s's connection for what was being done. */
 static enum store_status
 stmt_fail(struct store *st, const struct db_stmt *s, const char *what)
 {
-	return fail(st, "%s: %s", what, db_errmsg(s->db));
+	return store_fail(st, "%s: %s", what, db_errmsg(s->db));
 }
 
 /* prep_on - statement s of connection db (stmts its statements), reset, bindings cleared. */
@@ -360,8 +305,8 @@ static struct db_stmt *
 prep_on(struct store *st, struct db *db, struct db_stmt **stmts, enum stmt s)
 {
 	if (stmts[s] == NULL) {
-		if (db_prepare(db, sql[s], &stmts[s]) != 0) {
-			fail(st, "%s", db_errmsg(db));
+		if (db_prepare(db, store_sql[s], &stmts[s]) != 0) {
+			store_fail(st, "%s", db_errmsg(db));
 			stmts[s] = NULL;
 			return NULL;
 		}
@@ -371,8 +316,8 @@ prep_on(struct store *st, struct db *db, struct db_stmt **stmts, enum stmt s)
 }
 
 /* prep - statement s of the store's connection. */
-static struct db_stmt *
-prep(struct store *st, enum stmt s)
+struct db_stmt *
+store_prep(struct store *st, enum stmt s)
 {
 	return prep_on(st, st->db, st->stmt, s);
 }
@@ -395,9 +340,9 @@ open_side(struct store *st)
 	char why[STORE_ERR_MAX];
 
 	if (db_open(st->target, DB_MODE_CREATE, &st->idb, why, sizeof(why)) != 0)
-		return fail(st, "interning connection: %s", why);
+		return store_fail(st, "interning connection: %s", why);
 	if (db_exec(st->idb, "SET synchronous_commit = off") != 0)
-		return fail(st, "interning connection: %s", db_errmsg(st->idb));
+		return store_fail(st, "interning connection: %s", db_errmsg(st->idb));
 	return STORE_OK;
 }
 
@@ -406,7 +351,7 @@ static struct db_stmt *
 iprep(struct store *st, enum stmt s)
 {
 	if (!side_used(st))
-		return prep(st, s);
+		return store_prep(st, s);
 	if (st->idb == NULL && open_side(st) != STORE_OK)
 		return NULL;
 	return prep_on(st, st->idb, st->istmt, s);
@@ -419,7 +364,7 @@ side_txn(struct store *st, const char *what)
 	if (!side_used(st) || st->idb == NULL)
 		return STORE_OK;
 	if (db_exec(st->idb, what) != 0)
-		return fail(st, "interning: %s", db_errmsg(st->idb));
+		return store_fail(st, "interning: %s", db_errmsg(st->idb));
 	return STORE_OK;
 }
 
@@ -436,8 +381,8 @@ side_end(struct store *st, enum store_status rc)
 }
 
 /* col_text - a text column, "" for NULL. */
-static const char *
-col_text(struct db_stmt *s, int i)
+const char *
+store_col_text(struct db_stmt *s, int i)
 {
 	const char *t = db_col_text(s, i);
 
@@ -445,8 +390,8 @@ col_text(struct db_stmt *s, int i)
 }
 
 /* run - step a statement that returns no rows (DONE expected). */
-static enum store_status
-run(struct store *st, struct db_stmt *s, const char *what)
+enum store_status
+store_run(struct store *st, struct db_stmt *s, const char *what)
 {
 	enum db_step rc = db_step(s);
 
@@ -459,7 +404,7 @@ static enum store_status
 exec_simple(struct store *st, const char *text)
 {
 	if (db_exec(st->db, text) != 0)
-		return fail(st, "%s", db_errmsg(st->db));
+		return store_fail(st, "%s", db_errmsg(st->db));
 	return STORE_OK;
 }
 
@@ -475,8 +420,8 @@ clear_periods(struct store *st)
 }
 
 /* clear_late - forget the reports read for the late rule (at each transaction's start and end). */
-static void
-clear_late(struct store *st)
+void
+store_clear_late(struct store *st)
 {
 	size_t i;
 
@@ -486,8 +431,8 @@ clear_late(struct store *st)
 }
 
 /* clear_caches - forget interned ids and pending counts (after a rollback or an expire). */
-static void
-clear_caches(struct store *st)
+void
+store_clear_caches(struct store *st)
 {
 	strmap_free(&st->pdoms);
 	strmap_free(&st->policies);
@@ -506,18 +451,18 @@ schema_version(struct store *st, int *version)
 
 	*version = 0;
 	if (db_table_exists(st->db, "schema_version", &exists) != 0)
-		return fail(st, "%s", db_errmsg(st->db));
+		return store_fail(st, "%s", db_errmsg(st->db));
 	if (!exists)
 		return STORE_OK;
 	if (db_prepare(st->db, "SELECT MAX(version) FROM schema_version", &s) != 0)
-		return db_fail(st, "reading schema_version");
+		return store_db_fail(st, "reading schema_version");
 	if ((rc = db_step(s)) == DB_ROW)
 		*version = (int)db_col_int64(s, 0);
 	db_finalize(s);
 	if (rc == DB_ERROR)
-		return db_fail(st, "reading schema_version");
+		return store_db_fail(st, "reading schema_version");
 	if (rc != DB_ROW || *version <= 0)
-		return fail(st, "schema_version holds no version");
+		return store_fail(st, "schema_version holds no version");
 	return STORE_OK;
 }
 
@@ -569,10 +514,10 @@ upgrade_v3(struct store *st)
 		rc = run_steps(st, schema_v3_pg, NELEM(schema_v3_pg));
 	else
 		rc = run_steps(st, schema_v3_sqlite, NELEM(schema_v3_sqlite));
-	if (rc != STORE_OK || (s = prep(st, S_V3_COPY)) == NULL)
+	if (rc != STORE_OK || (s = store_prep(st, S_V3_COPY)) == NULL)
 		return STORE_ERROR;
 	db_bind_text(s, 1, st->host);
-	rc = run(st, s, "upgrading import_file");
+	rc = store_run(st, s, "upgrading import_file");
 	db_finalize(s);			/* it names the table about to be dropped */
 	st->stmt[S_V3_COPY] = NULL;
 	if (rc != STORE_OK)
@@ -602,17 +547,17 @@ static enum store_status
 check_version(struct store *st, int version, enum store_open_mode mode)
 {
 	if (version > STORE_SCHEMA_VERSION) {
-		fail(st, "schema version %d is newer than this program's (%d)", version,
+		store_fail(st, "schema version %d is newer than this program's (%d)", version,
 		    STORE_SCHEMA_VERSION);
 		return STORE_VERSION;
 	}
 	if (version > 0 && version < STORE_SCHEMA_VERSION && mode == STORE_OPEN_DRY) {
-		fail(st, "schema version %d: run once without --dry-run to upgrade it to %d",
+		store_fail(st, "schema version %d: run once without --dry-run to upgrade it to %d",
 		    version, STORE_SCHEMA_VERSION);
 		return STORE_VERSION;
 	}
 	if (version == 0 && mode == STORE_OPEN_DRY && db_backend(st->db) == DB_PG) {
-		fail(st, "no report store here yet: run once without --dry-run to create it");
+		store_fail(st, "no report store here yet: run once without --dry-run to create it");
 		return STORE_VERSION;
 	}
 	return STORE_OK;
@@ -630,14 +575,14 @@ migrate(struct store *st)
 	int version;
 
 	if (db_begin(st->db) != 0)
-		return db_fail(st, "begin");
+		return store_db_fail(st, "begin");
 	if ((rc = schema_version(st, &version)) == STORE_OK && version < STORE_SCHEMA_VERSION)
 		rc = upgrade(st, version);
 	if (rc != STORE_OK) {
 		db_rollback(st->db);
 		return rc;
 	}
-	return db_commit(st->db) == 0 ? STORE_OK : db_fail(st, "commit");
+	return db_commit(st->db) == 0 ? STORE_OK : store_db_fail(st, "commit");
 }
 
 /* check_schema - create the schema in a new store, upgrade version 1, refuse newer ones. */
@@ -676,10 +621,10 @@ store_open(const char *path, const char *host, enum store_open_mode mode, struct
 	st->dry = mode == STORE_OPEN_DRY;
 	str_init(&st->key, REPORT_KEY_MAX);
 	if ((st->target = strdup(path)) == NULL || (st->host = strdup(host)) == NULL)
-		rc = fail(st, "out of memory");
+		rc = store_fail(st, "out of memory");
 	if (rc == STORE_OK && db_open(path, mode == STORE_OPEN_DRY ? DB_MODE_DRY : DB_MODE_CREATE,
 	    &st->db, why, sizeof(why)) != 0)
-		rc = fail(st, "%s", why);
+		rc = store_fail(st, "%s", why);
 	if (rc == STORE_OK)
 		rc = check_schema(st, mode);
 	if (rc != STORE_OK) {
@@ -708,8 +653,8 @@ store_close(struct store *st)
 	db_close(st->db);
 	db_close(st->idb);
 	free(st->target);
-	clear_caches(st);
-	clear_late(st);
+	store_clear_caches(st);
+	store_clear_late(st);
 	rowbuf_free(&st->messages);
 	str_free(&st->key);
 	free(st->host);
@@ -740,7 +685,7 @@ static enum store_status cache_put(struct strmap *m, const char *key, size_t len
 static enum store_status
 preload(struct store *st, enum stmt which, struct strmap *m)
 {
-	struct db_stmt *s = prep(st, which);
+	struct db_stmt *s = store_prep(st, which);
 	enum store_status rc = STORE_OK;
 	enum db_step step = DB_ERROR;
 	const char *key;
@@ -748,11 +693,11 @@ preload(struct store *st, enum stmt which, struct strmap *m)
 	if (s == NULL)
 		return STORE_ERROR;
 	while (rc == STORE_OK && m->n + 1 < STORE_CACHE_MAX && (step = db_step(s)) == DB_ROW) {
-		key = col_text(s, 0);
+		key = store_col_text(s, 0);
 		rc = cache_put(m, key, strlen(key), db_col_int64(s, 1));
 	}
 	if (rc == STORE_OK && step == DB_ERROR)
-		rc = db_fail(st, "reading the interned rows");
+		rc = store_db_fail(st, "reading the interned rows");
 	db_reset(s);
 	return rc;
 }
@@ -786,10 +731,10 @@ enum store_status
 store_begin(struct store *st)
 {
 	if ((st->shared ? db_begin_shared(st->db) : db_begin(st->db)) != 0)
-		return db_fail(st, "begin");
+		return store_db_fail(st, "begin");
 	st->in_txn = true;
 	st->next_id = -1;		/* SQLite: the counter is read again in each transaction */
-	clear_late(st);
+	store_clear_late(st);
 	return preload_caches(st);
 }
 
@@ -809,7 +754,7 @@ period_cmp(const void *a, const void *b)
 static enum store_status
 period_upsert(struct store *st, const struct period_add *p)
 {
-	struct db_stmt *s = prep(st, S_PERIOD_ADD);
+	struct db_stmt *s = store_prep(st, S_PERIOD_ADD);
 
 	if (s == NULL)
 		return STORE_ERROR;
@@ -817,7 +762,7 @@ period_upsert(struct store *st, const struct period_add *p)
 	db_bind_int64(s, 2, p->day);
 	db_bind_int64(s, 3, p->messages);
 	db_bind_int64(s, 4, p->last_time);
-	return run(st, s, "counting a period");
+	return store_run(st, s, "counting a period");
 }
 
 /*
@@ -848,11 +793,11 @@ flush_periods(struct store *st)
 }
 
 /* flush_messages - the message rows held into the message table. */
-static enum store_status
-flush_messages(struct store *st)
+enum store_status
+store_flush_messages(struct store *st)
 {
 	if (rowbuf_write(&st->messages, st->db, message_table, message_columns) != 0)
-		return db_fail(st, "adding messages");
+		return store_db_fail(st, "adding messages");
 	return STORE_OK;
 }
 
@@ -864,10 +809,10 @@ save_counter(struct store *st)
 
 	if (st->next_id < 0)
 		return STORE_OK;
-	if ((s = prep(st, S_COUNTER_SET)) == NULL)
+	if ((s = store_prep(st, S_COUNTER_SET)) == NULL)
 		return STORE_ERROR;
 	db_bind_int64(s, 1, st->next_id);
-	return run(st, s, "saving the message counter");
+	return store_run(st, s, "saving the message counter");
 }
 
 enum store_status
@@ -875,13 +820,13 @@ store_commit(struct store *st)
 {
 	enum store_status rc;
 
-	if ((rc = flush_messages(st)) != STORE_OK || (rc = flush_periods(st)) != STORE_OK ||
+	if ((rc = store_flush_messages(st)) != STORE_OK || (rc = flush_periods(st)) != STORE_OK ||
 	    (rc = save_counter(st)) != STORE_OK)
 		return rc;
 	if (db_commit(st->db) != 0)
-		return db_fail(st, "commit");
+		return store_db_fail(st, "commit");
 	st->in_txn = false;
-	clear_late(st);
+	store_clear_late(st);
 	return STORE_OK;
 }
 
@@ -891,10 +836,10 @@ store_rollback(struct store *st)
 	enum store_status rc = STORE_OK;
 
 	if (db_rollback(st->db) != 0)
-		rc = db_fail(st, "rollback");
+		rc = store_db_fail(st, "rollback");
 	st->in_txn = false;
-	clear_caches(st);
-	clear_late(st);
+	store_clear_caches(st);
+	store_clear_late(st);
 	rowbuf_clear(&st->messages);
 	return rc;
 }
@@ -904,7 +849,7 @@ store_rollback(struct store *st)
 enum store_status
 store_file_find(struct store *st, struct store_file *f)
 {
-	struct db_stmt *s = prep(st, S_FILE_FIND);
+	struct db_stmt *s = store_prep(st, S_FILE_FIND);
 	int rc;
 
 	f->path = NULL;
@@ -917,8 +862,8 @@ store_file_find(struct store *st, struct store_file *f)
 		return STORE_NOTFOUND;
 	}
 	if (rc != DB_ROW)
-		return db_fail(st, "reading import_file");
-	f->path = strdup(col_text(s, 0));
+		return store_db_fail(st, "reading import_file");
+	f->path = strdup(store_col_text(s, 0));
 	f->offset = f->saved = db_col_int64(s, 1);
 	f->lines = db_col_int64(s, 2);
 	f->first_import = db_col_int64(s, 3);
@@ -930,7 +875,7 @@ store_file_find(struct store *st, struct store_file *f)
 enum store_status
 store_file_save(struct store *st, struct store_file *f, const char *path)
 {
-	struct db_stmt *s = prep(st, S_FILE_SAVE);
+	struct db_stmt *s = store_prep(st, S_FILE_SAVE);
 
 	if (s == NULL)
 		return STORE_ERROR;
@@ -942,10 +887,10 @@ store_file_save(struct store *st, struct store_file *f, const char *path)
 	db_bind_int64(s, 5, f->first_import);
 	db_bind_int64(s, 6, f->last_import);
 	db_bind_text(s, 7, st->host);
-	if (run(st, s, "saving import_file") != STORE_OK)
+	if (store_run(st, s, "saving import_file") != STORE_OK)
 		return STORE_ERROR;
 	if (db_changes(s) != 1)			/* the row moved since this run read it */
-		return fail(st, "another import of this file has read it up to a different offset "
+		return store_fail(st, "another import of this file has read it up to a different offset "
 		    "meanwhile (two imports of one host at once?): this batch is not kept");
 	f->saved = f->offset;
 	return STORE_OK;
@@ -954,7 +899,7 @@ store_file_save(struct store *st, struct store_file *f, const char *path)
 enum store_status
 store_file_owner(struct store *st, const char *fingerprint, char *host, size_t size)
 {
-	struct db_stmt *s = prep(st, S_FILE_OWNER);
+	struct db_stmt *s = store_prep(st, S_FILE_OWNER);
 	int rc;
 
 	if (s == NULL)
@@ -962,28 +907,28 @@ store_file_owner(struct store *st, const char *fingerprint, char *host, size_t s
 	db_bind_text(s, 1, fingerprint);
 	db_bind_text(s, 2, st->host);
 	if ((rc = db_step(s)) == DB_ROW)
-		snprintf(host, size, "%s", col_text(s, 0));
+		snprintf(host, size, "%s", store_col_text(s, 0));
 	db_reset(s);
 	if (rc == DB_ROW)
 		return STORE_OK;
-	return rc == DB_DONE ? STORE_NOTFOUND : db_fail(st, "reading import_file");
+	return rc == DB_DONE ? STORE_NOTFOUND : store_db_fail(st, "reading import_file");
 }
 
 enum store_status
 store_host_imported(struct store *st, int64_t upto)
 {
-	struct db_stmt *s = prep(st, S_HOST_SAVE);
+	struct db_stmt *s = store_prep(st, S_HOST_SAVE);
 
 	if (s == NULL)
 		return STORE_ERROR;
 	db_bind_text(s, 1, st->host);
 	db_bind_int64(s, 2, upto);
-	return run(st, s, "saving import_host");
+	return store_run(st, s, "saving import_host");
 }
 
 /* single_int - the one integer a statement returns; STORE_NOTFOUND without a row. */
-static enum store_status
-single_int(struct store *st, struct db_stmt *s, int64_t *v)
+enum store_status
+store_single_int(struct store *st, struct db_stmt *s, int64_t *v)
 {
 	int rc = db_step(s);
 
@@ -992,7 +937,7 @@ single_int(struct store *st, struct db_stmt *s, int64_t *v)
 	db_reset(s);
 	if (rc == DB_ROW)
 		return STORE_OK;
-	return rc == DB_DONE ? STORE_NOTFOUND : db_fail(st, "query");
+	return rc == DB_DONE ? STORE_NOTFOUND : store_db_fail(st, "query");
 }
 
 /* find_id - the id a FIND statement returns for key, or STORE_NOTFOUND. */
@@ -1061,7 +1006,7 @@ add_or_find(struct store *st, struct db_stmt *s, enum stmt find, const char *key
 	if (*added)
 		return STORE_OK;
 	if ((found = find_id(st, find, key, id)) == STORE_NOTFOUND)
-		return fail(st, "%s: neither added nor found", what);
+		return store_fail(st, "%s: neither added nor found", what);
 	return found;
 }
 
@@ -1101,7 +1046,7 @@ add_rua(struct store *st, int64_t policy_id, const struct history_record *h)
 		db_bind_text(s, 3, h->rua[i].uri);
 		if (h->rua[i].size_limit > 0)
 			db_bind_int64(s, 4, (int64_t)h->rua[i].size_limit);
-		if (run(st, s, "adding a rua") != STORE_OK)
+		if (store_run(st, s, "adding a rua") != STORE_OK)
 			return STORE_ERROR;
 	}
 	return STORE_OK;
@@ -1144,7 +1089,7 @@ intern_policy(struct store *st, const struct history_record *h, int64_t pdom_id,
 	enum store_status rc;
 
 	if (report_policy_key(h, &st->key) != STR_OK)
-		return fail(st, "policy key too long");
+		return store_fail(st, "policy key too long");
 	if (cache_get(&st->policies, st->key.s, st->key.len, id))
 		return STORE_OK;
 	if ((rc = find_id(st, S_POLICY_FIND, str_cstr(&st->key), id)) == STORE_NOTFOUND &&
@@ -1173,7 +1118,7 @@ add_results(struct store *st, int64_t auth_id, const struct history_record *h)
 		db_bind_text(s, 4, d->selector);
 		db_bind_text(s, 5, dkim_result_name(d->result));
 		db_bind_text(s, 6, d->human[0] != '\0' ? d->human : NULL);
-		if (run(st, s, "adding a DKIM result") != STORE_OK)
+		if (store_run(st, s, "adding a DKIM result") != STORE_OK)
 			return STORE_ERROR;
 	}
 	for (i = 0; i < h->nspf; i++) {
@@ -1187,7 +1132,7 @@ add_results(struct store *st, int64_t auth_id, const struct history_record *h)
 		db_bind_text(s, 4, spf_scope_name(p->scope));
 		db_bind_text(s, 5, spf_result_name(p->result));
 		db_bind_text(s, 6, p->human[0] != '\0' ? p->human : NULL);
-		if (run(st, s, "adding an SPF result") != STORE_OK)
+		if (store_run(st, s, "adding an SPF result") != STORE_OK)
 			return STORE_ERROR;
 	}
 	return STORE_OK;
@@ -1216,7 +1161,7 @@ intern_auth(struct store *st, const struct history_record *h, int64_t *id)
 	enum store_status rc;
 
 	if (report_auth_key(h, &st->key) != STR_OK)
-		return fail(st, "result set key too long");
+		return store_fail(st, "result set key too long");
 	if (cache_get(&st->auths, st->key.s, st->key.len, id))
 		return STORE_OK;
 	if ((rc = find_id(st, S_AUTH_FIND, str_cstr(&st->key), id)) == STORE_NOTFOUND &&
@@ -1241,21 +1186,21 @@ next_message_id(struct store *st, int64_t *id)
 
 	if (db_backend(st->db) == DB_PG) {
 		if (st->id_next >= st->id_end) {
-			if ((s = prep(st, S_ID_BLOCK)) == NULL)
+			if ((s = store_prep(st, S_ID_BLOCK)) == NULL)
 				return STORE_ERROR;
-			if ((rc = single_int(st, s, &st->id_next)) != STORE_OK)
-				return rc == STORE_NOTFOUND ? fail(st, "no message id") : rc;
+			if ((rc = store_single_int(st, s, &st->id_next)) != STORE_OK)
+				return rc == STORE_NOTFOUND ? store_fail(st, "no message id") : rc;
 			st->id_end = st->id_next + STORE_ID_BLOCK;
 		}
 		*id = st->id_next++;
 		return STORE_OK;
 	}
 	if (st->next_id < 0) {
-		if ((s = prep(st, S_COUNTER_GET)) == NULL)
+		if ((s = store_prep(st, S_COUNTER_GET)) == NULL)
 			return STORE_ERROR;
-		if ((rc = single_int(st, s, &st->next_id)) != STORE_OK) {
+		if ((rc = store_single_int(st, s, &st->next_id)) != STORE_OK) {
 			st->next_id = -1;
-			return rc == STORE_NOTFOUND ? fail(st, "the message counter is missing") : rc;
+			return rc == STORE_NOTFOUND ? store_fail(st, "the message counter is missing") : rc;
 		}
 	}
 	*id = st->next_id++;
@@ -1290,7 +1235,7 @@ count_period(struct store *st, int64_t pdom_id, const struct report_msg *m)
 static enum store_status
 late_load(struct store *st, int64_t pdom_id, int64_t day, struct late_day **out)
 {
-	struct db_stmt *s = prep(st, S_LATE);
+	struct db_stmt *s = store_prep(st, S_LATE);
 	struct late_day *l = calloc(1, sizeof(*l)), *m;
 	enum store_status rc = STORE_OK;
 	enum db_step step = DB_ERROR;
@@ -1313,7 +1258,7 @@ late_load(struct store *st, int64_t pdom_id, int64_t day, struct late_day **out)
 		l->n++;
 	}
 	if (rc == STORE_OK && step != DB_DONE)
-		rc = db_fail(st, "reading reports");
+		rc = store_db_fail(st, "reading reports");
 	db_reset(s);
 	if (rc != STORE_OK)
 		free(l);
@@ -1391,7 +1336,7 @@ store_message_add(struct store *st, const struct history_record *h, enum store_a
 	bool late;
 
 	if (!h->policy_found)
-		return fail(st, "a message without a policy domain");
+		return store_fail(st, "a message without a policy domain");
 	report_msg_from_history(h, &m);
 	if ((rc = intern_pdom(st, h->policy_domain, &pdom_id)) != STORE_OK ||
 	    (rc = intern_policy(st, h, pdom_id, &m.policy_id)) != STORE_OK ||
@@ -1408,447 +1353,7 @@ store_message_add(struct store *st, const struct history_record *h, enum store_a
 		return STORE_NOMEM;
 	if ((rc = count_period(st, pdom_id, &m)) != STORE_OK)
 		return rc;
-	return rowbuf_rows(&st->messages) >= STORE_FLUSH_ROWS ? flush_messages(st) : STORE_OK;
-}
-
-/* ---------------------------------------------------------------- aggregate */
-
-/* day_list_add - append one day to a growing array. */
-static enum store_status
-day_list_add(struct store_day **days, size_t *n, size_t *cap, const struct store_day *d)
-{
-	struct store_day *v;
-
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 64;
-		if ((v = realloc(*days, *cap * sizeof(*v))) == NULL)
-			return STORE_NOMEM;
-		*days = v;
-	}
-	(*days)[(*n)++] = *d;
-	return STORE_OK;
-}
-
-enum store_status
-store_days(struct store *st, int64_t last_day, struct store_day **days, size_t *ndays)
-{
-	struct db_stmt *s = prep(st, S_DAYS);
-	enum store_status rc = STORE_OK;
-	struct store_day d;
-	size_t cap = 0;
-	int step;
-
-	*days = NULL;
-	*ndays = 0;
-	if (s == NULL)
-		return STORE_ERROR;
-	db_bind_int64(s, 1, last_day);
-	while (rc == STORE_OK && (step = db_step(s)) == DB_ROW) {
-		memset(&d, 0, sizeof(d));
-		d.pdom_id = db_col_int64(s, 0);
-		snprintf(d.domain, sizeof(d.domain), "%s", col_text(s, 1));
-		d.day = db_col_int64(s, 2);
-		d.last_time = db_col_int64(s, 3);
-		d.reported_upto = db_col_int64(s, 4);
-		rc = day_list_add(days, ndays, &cap, &d);
-	}
-	if (rc == STORE_OK && step != DB_DONE)
-		rc = db_fail(st, "listing days");
-	db_reset(s);
-	if (rc != STORE_OK) {
-		free(*days);
-		*days = NULL;
-		*ndays = 0;
-	}
-	return rc;
-}
-
-enum store_status
-store_reported_upto(struct store *st, int64_t pdom_id, int64_t begin, int64_t end, int64_t *upto)
-{
-	struct db_stmt *s = prep(st, S_REPORTED_UPTO);
-	int rc;
-
-	*upto = -1;
-	if (s == NULL)
-		return STORE_ERROR;
-	db_bind_int64(s, 1, pdom_id);
-	db_bind_int64(s, 2, begin);
-	db_bind_int64(s, 3, end);
-	if ((rc = db_step(s)) == DB_ROW && !db_col_null(s, 0))
-		*upto = db_col_int64(s, 0);
-	db_reset(s);
-	return rc == DB_ROW ? STORE_OK : db_fail(st, "reading reports");
-}
-
-/* host_list_add - append one host to a growing array. */
-static enum store_status
-host_list_add(struct store_host **hosts, size_t *n, size_t *cap, const struct store_host *h)
-{
-	struct store_host *v;
-
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 8;
-		if ((v = realloc(*hosts, *cap * sizeof(*v))) == NULL)
-			return STORE_NOMEM;
-		*hosts = v;
-	}
-	(*hosts)[(*n)++] = *h;
-	return STORE_OK;
-}
-
-enum store_status
-store_hosts_behind(struct store *st, int64_t since, int64_t end, struct store_host **hosts,
-    size_t *nhosts)
-{
-	struct db_stmt *s = prep(st, S_HOSTS_BEHIND);
-	enum store_status rc = STORE_OK;
-	struct store_host h;
-	size_t cap = 0;
-	int step;
-
-	*hosts = NULL;
-	*nhosts = 0;
-	if (s == NULL)
-		return STORE_ERROR;
-	db_bind_int64(s, 1, since);
-	db_bind_int64(s, 2, end);
-	while (rc == STORE_OK && (step = db_step(s)) == DB_ROW) {
-		snprintf(h.name, sizeof(h.name), "%s", col_text(s, 0));
-		h.imported_upto = db_col_int64(s, 1);
-		rc = host_list_add(hosts, nhosts, &cap, &h);
-	}
-	if (rc == STORE_OK && step != DB_DONE)
-		rc = db_fail(st, "reading import_host");
-	db_reset(s);
-	if (rc != STORE_OK) {
-		free(*hosts);
-		*hosts = NULL;
-		*nhosts = 0;
-	}
-	return rc;
-}
-
-/* bind_period - ?1 pdom, ?2 day, ?3 begin, ?4 end. */
-static void
-bind_period(struct db_stmt *s, int64_t pdom_id, int64_t begin, int64_t end)
-{
-	db_bind_int64(s, 1, pdom_id);
-	db_bind_int64(s, 2, report_day_begin(begin));
-	db_bind_int64(s, 3, begin);
-	db_bind_int64(s, 4, end);
-}
-
-/* word_col - column i as an index of tab; allow_null maps NULL to 0. */
-static bool
-word_col(struct db_stmt *s, int i, const char *const *tab, size_t n, bool allow_null, int *out)
-{
-	if (db_col_null(s, i)) {
-		*out = 0;
-		return allow_null;
-	}
-	return (*out = report_word_find(tab, n, col_text(s, i))) >= 0;
-}
-
-/* policy_row - fill pol from an S_POLICY_GET row. */
-static bool
-policy_row(struct db_stmt *s, struct report_policy *pol)
-{
-	int disc, p, sp, np, adkim, aspf, psd;
-
-	snprintf(pol->domain, sizeof(pol->domain), "%s", col_text(s, 0));
-	if (!word_col(s, 1, report_disc_words, 2, false, &disc) ||
-	    !word_col(s, 2, report_policy_words, 4, false, &p) || p == 0 ||
-	    !word_col(s, 3, report_policy_words, 4, true, &sp) ||
-	    !word_col(s, 4, report_policy_words, 4, true, &np) ||
-	    !word_col(s, 5, report_align_words, 2, false, &adkim) ||
-	    !word_col(s, 6, report_align_words, 2, false, &aspf) ||
-	    !report_fo_parse(col_text(s, 7), &pol->fo) ||
-	    !word_col(s, 9, report_psd_words, 3, false, &psd))
-		return false;
-	pol->discovery = (enum org_mode)disc;
-	pol->p = (enum dmarc_policy)p;
-	pol->sp = (enum dmarc_policy)sp;
-	pol->np = (enum dmarc_policy)np;
-	pol->adkim = (enum dmarc_align)adkim;
-	pol->aspf = (enum dmarc_align)aspf;
-	pol->testing = db_col_int64(s, 8) != 0;
-	pol->psd = (enum dmarc_psd)psd;
-	pol->pct = db_col_null(s, 10) ? -1 : db_col_int64(s, 10);
-	return true;
-}
-
-/* policy_rua - the rua list of policy id into pol. */
-static enum store_status
-policy_rua(struct store *st, int64_t id, struct report_policy *pol)
-{
-	struct db_stmt *s = prep(st, S_RUA_GET);
-	int rc;
-
-	if (s == NULL)
-		return STORE_ERROR;
-	db_bind_int64(s, 1, id);
-	while ((rc = db_step(s)) == DB_ROW && pol->nrua < HISTORY_MAX_URI) {
-		struct history_uri *u = &pol->rua[pol->nrua];
-
-		if ((u->uri = strdup(col_text(s, 0))) == NULL) {
-			db_reset(s);
-			return STORE_NOMEM;
-		}
-		u->size_limit = (uint64_t)db_col_int64(s, 1);
-		pol->nrua++;
-	}
-	db_reset(s);
-	return rc == DB_ROW || rc == DB_DONE ? STORE_OK : db_fail(st, "reading rua");
-}
-
-/* policy_get - policy id into pol. */
-static enum store_status
-policy_get(struct store *st, int64_t id, struct report_policy *pol)
-{
-	struct db_stmt *s = prep(st, S_POLICY_GET);
-	bool ok;
-	int rc;
-
-	if (s == NULL)
-		return STORE_ERROR;
-	db_bind_int64(s, 1, id);
-	if ((rc = db_step(s)) != DB_ROW) {
-		db_reset(s);
-		return rc == DB_DONE ? fail(st, "policy %lld is missing", (long long)id) :
-		    db_fail(st, "reading a policy");
-	}
-	ok = policy_row(s, pol);
-	db_reset(s);
-	if (!ok) {
-		fail(st, "policy %lld: a value this program cannot read", (long long)id);
-		return STORE_BADDATA;
-	}
-	return policy_rua(st, id, pol);
-}
-
-enum store_status
-store_last_policy(struct store *st, int64_t pdom_id, int64_t begin, int64_t end,
-    struct report_policy *pol, unsigned *nconfigs)
-{
-	enum store_status rc;
-	struct db_stmt *s;
-	int64_t id, n = 0;
-
-	report_policy_init(pol);
-	if ((rc = flush_messages(st)) != STORE_OK)
-		return rc;
-	if ((s = prep(st, S_LAST_POLICY)) == NULL)
-		return STORE_ERROR;
-	bind_period(s, pdom_id, begin, end);
-	if ((rc = single_int(st, s, &id)) != STORE_OK)
-		return rc;
-	if ((s = prep(st, S_NCONFIGS)) == NULL)
-		return STORE_ERROR;
-	bind_period(s, pdom_id, begin, end);
-	if ((rc = single_int(st, s, &n)) != STORE_OK)
-		return rc;
-	*nconfigs = (unsigned)n;
-	if ((rc = policy_get(st, id, pol)) != STORE_OK)
-		report_policy_free(pol);
-	return rc;
-}
-
-/* message_row - an S_MESSAGES row into m (strings point into the statement). */
-static bool
-message_row(struct db_stmt *s, struct report_msg *m)
-{
-	int pol;
-
-	memset(m, 0, sizeof(*m));
-	m->time = db_col_int64(s, 0);
-	m->source_ip = col_text(s, 1);
-	m->header_from = col_text(s, 2);
-	m->envelope_from = db_col_null(s, 3) ? NULL : col_text(s, 3);
-	m->envelope_to = db_col_null(s, 4) ? NULL : col_text(s, 4);
-	if (!dmarc_result_from_name(col_text(s, 5), &m->result) ||
-	    !disposition_from_name(col_text(s, 6), &m->disposition) ||
-	    !word_col(s, 7, report_policy_words, 4, true, &pol) ||
-	    !report_overrides_parse(col_text(s, 10), &m->overrides))
-		return false;
-	m->policy = (enum dmarc_policy)pol;
-	m->dkim_aligned = db_col_int64(s, 8) != 0;
-	m->spf_aligned = db_col_int64(s, 9) != 0;
-	m->auth_id = db_col_int64(s, 11);
-	m->policy_id = db_col_int64(s, 12);
-	if (!db_col_null(s, 13))
-		snprintf(m->forwarder, sizeof(m->forwarder), "%s", col_text(s, 13));
-	return true;
-}
-
-enum store_status
-store_messages(struct store *st, int64_t pdom_id, int64_t begin, int64_t end,
-    int (*fn)(void *arg, const struct report_msg *m), void *arg)
-{
-	enum store_status ret = flush_messages(st);
-	struct db_stmt *s;
-	struct report_msg m;
-	int rc;
-
-	if (ret != STORE_OK)
-		return ret;
-	if ((s = prep(st, S_MESSAGES)) == NULL)
-		return STORE_ERROR;
-	bind_period(s, pdom_id, begin, end);
-	while ((rc = db_step(s)) == DB_ROW) {
-		if (!message_row(s, &m)) {
-			fail(st, "a message row this program cannot read");
-			ret = STORE_BADDATA;
-			break;
-		}
-		if (fn(arg, &m) != 0) {
-			ret = fail(st, "stopped");
-			break;
-		}
-	}
-	if (ret == STORE_OK && rc != DB_DONE)
-		ret = db_fail(st, "reading messages");
-	db_reset(s);
-	return ret;
-}
-
-/* copy_col - a text column into a fixed buffer; false when it does not fit. */
-static bool
-copy_col(struct db_stmt *s, int i, char *buf, size_t size)
-{
-	const char *t = col_text(s, i);
-	size_t n = strlen(t);
-
-	if (n >= size)
-		return false;
-	memcpy(buf, t, n + 1);
-	return true;
-}
-
-/* dkim_row - an S_DKIM_GET row. */
-static bool
-dkim_row(struct db_stmt *s, struct history_dkim *d)
-{
-	return copy_col(s, 0, d->domain, sizeof(d->domain)) &&
-	    copy_col(s, 1, d->selector, sizeof(d->selector)) &&
-	    dkim_result_from_name(col_text(s, 2), &d->result) &&
-	    copy_col(s, 3, d->human, sizeof(d->human));
-}
-
-/* spf_row - an S_SPF_GET row. */
-static bool
-spf_row(struct db_stmt *s, struct history_spf *p)
-{
-	return copy_col(s, 0, p->domain, sizeof(p->domain)) &&
-	    spf_scope_from_name(col_text(s, 1), &p->scope) &&
-	    spf_result_from_name(col_text(s, 2), &p->result) &&
-	    copy_col(s, 3, p->human, sizeof(p->human));
-}
-
-/* results_get - the DKIM (dkim true) or SPF rows of auth_id into a. */
-static enum store_status
-results_get(struct store *st, int64_t auth_id, bool dkim, struct report_auth *a)
-{
-	struct db_stmt *s = prep(st, dkim ? S_DKIM_GET : S_SPF_GET);
-	bool ok = true;
-	int rc;
-
-	if (s == NULL)
-		return STORE_ERROR;
-	db_bind_int64(s, 1, auth_id);
-	while (ok && (rc = db_step(s)) == DB_ROW) {
-		if (dkim)
-			ok = a->ndkim < HISTORY_MAX_DKIM && dkim_row(s, &a->dkim[a->ndkim++]);
-		else
-			ok = a->nspf < HISTORY_MAX_SPF && spf_row(s, &a->spf[a->nspf++]);
-	}
-	db_reset(s);
-	if (!ok) {
-		fail(st, "result set %lld: a row this program cannot read", (long long)auth_id);
-		return STORE_BADDATA;
-	}
-	return rc == DB_DONE ? STORE_OK : db_fail(st, "reading results");
-}
-
-enum store_status
-store_auth(struct store *st, int64_t auth_id, struct report_auth *a)
-{
-	enum store_status rc;
-
-	a->ndkim = a->nspf = 0;
-	if ((rc = results_get(st, auth_id, true, a)) != STORE_OK)
-		return rc;
-	return results_get(st, auth_id, false, a);
-}
-
-enum store_status
-store_report_add(struct store *st, const struct store_report *r)
-{
-	struct db_stmt *s;
-
-	if (st->shared)
-		return fail(st, "a report needs the store's exclusive lock");
-	clear_late(st);
-	if ((s = prep(st, S_REPORT_ADD)) == NULL)
-		return STORE_ERROR;
-	db_bind_int64(s, 1, r->pdom_id);
-	db_bind_int64(s, 2, r->begin);
-	db_bind_int64(s, 3, r->end);
-	db_bind_text(s, 4, r->report_id);
-	db_bind_text(s, 5, r->file);
-	db_bind_int64(s, 6, r->messages);
-	db_bind_int64(s, 7, r->rows);
-	db_bind_int64(s, 8, r->created);
-	if (run(st, s, "recording a report") != STORE_OK || (s = prep(st, S_PERIOD_REPORTED)) == NULL)
-		return STORE_ERROR;
-	db_bind_int64(s, 1, r->pdom_id);
-	db_bind_int64(s, 2, report_day_begin(r->begin));
-	db_bind_int64(s, 3, r->end);
-	return run(st, s, "recording a report");
-}
-
-/* ---------------------------------------------------------------- expire */
-
-/* delete_count - run a DELETE (?1 = cutoff, when cutoff >= 0); add the rows deleted to *n. */
-static enum store_status
-delete_count(struct store *st, enum stmt which, int64_t cutoff, int64_t *n)
-{
-	struct db_stmt *s = prep(st, which);
-	enum store_status rc;
-
-	if (s == NULL)
-		return STORE_ERROR;
-	if (cutoff >= 0)
-		db_bind_int64(s, 1, cutoff);
-	if ((rc = run(st, s, "expiring")) == STORE_OK)
-		*n += db_changes(s);
-	return rc;
-}
-
-enum store_status
-store_expire(struct store *st, int64_t cutoff_day, struct store_expired *x)
-{
-	int64_t ignored = 0;
-	enum store_status rc;
-
-	memset(x, 0, sizeof(*x));
-	if (st->shared)
-		return fail(st, "expiring needs the store's exclusive lock");
-	if ((rc = flush_messages(st)) != STORE_OK)
-		return rc;
-	clear_caches(st);
-	if ((rc = delete_count(st, S_EXP_MESSAGES, cutoff_day, &x->messages)) != STORE_OK ||
-	    (rc = delete_count(st, S_EXP_PERIODS, cutoff_day, &ignored)) != STORE_OK ||
-	    (rc = delete_count(st, S_EXP_REPORTS, cutoff_day, &x->reports)) != STORE_OK ||
-	    (rc = delete_count(st, S_EXP_FILES, cutoff_day, &x->files)) != STORE_OK ||
-	    (rc = delete_count(st, S_EXP_HOSTS, cutoff_day, &ignored)) != STORE_OK ||
-	    (rc = delete_count(st, S_EXP_RUA, -1, &ignored)) != STORE_OK ||
-	    (rc = delete_count(st, S_EXP_POLICIES, -1, &x->policies)) != STORE_OK ||
-	    (rc = delete_count(st, S_EXP_DKIM, -1, &ignored)) != STORE_OK ||
-	    (rc = delete_count(st, S_EXP_SPF, -1, &ignored)) != STORE_OK ||
-	    (rc = delete_count(st, S_EXP_AUTH, -1, &x->results)) != STORE_OK)
-		return rc;
-	return delete_count(st, S_EXP_PDOM, -1, &x->domains);
+	return rowbuf_rows(&st->messages) >= STORE_FLUSH_ROWS ? store_flush_messages(st) : STORE_OK;
 }
 
 const char *

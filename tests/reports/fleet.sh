@@ -29,18 +29,7 @@ XSD="${AUTHMILTER_TESTDATA:-$top_srcdir/../shared/testdata}/dmarc-aggregate-xsd/
 . "$top_srcdir/tests/common/tap.sh"
 command -v xmllint >/dev/null 2>&1 || missing "xmllint not installed (libxml2-utils; run tests/deps.sh)"
 [ -f "$XSD" ] || missing "schema not found: $XSD (set AUTHMILTER_TESTDATA)"
-why=$(pg_missing)
-[ -z "$why" ] || missing "$why"
-
-tmp=$(mktemp -d)
-cleanup() {
-	pg_stop
-	[ -n "${KEEP:-}" ] || rm -rf "$tmp" "${pg_dir:-}"
-}
-trap cleanup EXIT
-trap "exit 1" INT TERM HUP
-pg_cluster "$(mktemp -d /tmp/authmilter-pg.XXXXXX)" >"$tmp/pg.why" 2>&1 ||
-	{ sed 's/^/# /' "$tmp/pg.why"; echo "Bail out! no private PostgreSQL"; exit 1; }
+pg_test_setup
 for db in fleet old; do
 	pg_createdb $db || { echo "Bail out! createdb $db"; exit 1; }
 done

@@ -32,20 +32,7 @@ XSD1="$XSD/rfc7489-appendix-c.no-target-namespace.xsd"
 . "$top_srcdir/tests/common/tap.sh"
 command -v xmllint >/dev/null 2>&1 || missing "xmllint not installed (libxml2-utils; run tests/deps.sh)"
 [ -f "$XSD2" ] && [ -f "$XSD1" ] || missing "schemas not found in $XSD (set AUTHMILTER_TESTDATA)"
-why=$(pg_missing)
-[ -z "$why" ] || missing "$why"
-
-tmp=$(mktemp -d)
-cleanup() {
-	pg_stop
-	[ -n "${KEEP:-}" ] || rm -rf "$tmp" "${pg_dir:-}"
-}
-trap cleanup EXIT
-trap "exit 1" INT TERM HUP
-
-# ---------------------------------------------------------------- the private cluster
-pg_cluster "$(mktemp -d /tmp/authmilter-pg.XXXXXX)" >"$tmp/pg.why" 2>&1 ||
-	{ sed 's/^/# /' "$tmp/pg.why"; echo "Bail out! no private PostgreSQL"; exit 1; }
+pg_test_setup
 # sql DB QUERY - one value from the private cluster, as the superuser postgres.
 sql() { pg_sql "$@"; }
 for db in reports conc dry conc3 copy; do

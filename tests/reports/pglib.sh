@@ -8,7 +8,9 @@
 # kill it at once; pg_stop stops it if it runs (call it from the test's
 # EXIT trap); pg_createdb NAME; pg_sql DB QUERY prints one value.  The
 # caller checks pg_missing first: it prints why the cluster cannot be
-# made, or nothing.
+# made, or nothing.  pg_test_setup does what a test needs in one go (with
+# tests/common/tap.sh's missing): the check, a temporary directory in tmp
+# removed at exit with the cluster (unless KEEP is set), the cluster.
 PGBIN="${PGBIN:-/usr/lib/postgresql/15/bin}"
 pg_started=""
 
@@ -63,4 +65,15 @@ pg_createdb() {
 
 pg_sql() {
 	as_pg psql -h "$pg_dir/sock" -p "$PORT" -d "$1" -Atqc "$2" 2>/dev/null
+}
+
+# pg_test_setup - skip without PostgreSQL, make tmp, start the cluster; bail out when it fails.
+pg_test_setup() {
+	pg_why=$(pg_missing)
+	[ -z "$pg_why" ] || missing "$pg_why"
+	tmp=$(mktemp -d)
+	trap 'pg_stop; [ -n "${KEEP:-}" ] || rm -rf "$tmp" "${pg_dir:-}"' EXIT
+	trap "exit 1" INT TERM HUP
+	pg_cluster "$(mktemp -d /tmp/authmilter-pg.XXXXXX)" >"$tmp/pg.why" 2>&1 ||
+		{ sed 's/^/# /' "$tmp/pg.why"; echo "Bail out! no private PostgreSQL"; exit 1; }
 }
