@@ -17,6 +17,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libmilter/mfapi.h>
@@ -25,6 +26,8 @@
 #include "conf.h"
 #include "config.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "notify.h"
 #include "runtime.h"
 #include "signals.h"
@@ -148,8 +151,12 @@ reload_conf(void)
 static void
 reload(void)
 {
+	bool ok;
+
 	notify_reloading();
-	notify_reloaded(listen_socket, conf_path, reload_conf());
+	ok = reload_conf();
+	metrics_reload(ok, (int64_t)time(NULL));
+	notify_reloaded(listen_socket, conf_path, ok);
 }
 
 /* socket_path - the file of a unix/local socket spec, or NULL. */
@@ -415,6 +422,37 @@ open_socket(const struct conf *c)
 	set_nodelay();
 }
 
+/* open_metrics - bind the MetricsSocket, if any, as root; exits on error. */
+static void
+open_metrics(const struct conf *c)
+{
+	char err[512];
+
+	if (c->metrics_socket != NULL && metrics_http_open(c->metrics_socket, err, sizeof(err)) != 0) {
+		fprintf(stderr, "authmilter: %s\n", err);
+		exit(1);
+	}
+}
+
+/*
+ * start_metrics - count when the metrics are served or a service manager
+ * reads the STATUS line, and serve them; exits on error.
+ */
+static void
+start_metrics(const struct conf *c)
+{
+	char err[512];
+
+	if (c->metrics_socket == NULL && !notify_wanted())
+		return;
+	metrics_enable();
+	runtime_set_dns_stats(metrics_dns());
+	if (metrics_http_start(err, sizeof(err)) != 0) {
+		log_msg(LOG_ERR, NULL, "cannot start: %s", err);
+		exit(1);
+	}
+}
+
 /* start_runtime - engines for c, made current; exits on error. */
 static void
 start_runtime(struct conf *c)
@@ -454,6 +492,7 @@ main(int argc, char **argv)
 	}
 	raise_nofile();
 	open_socket(c);
+	open_metrics(c);
 	if (!o.foreground)
 		ready_fd = daemonize();
 	signals_block();
@@ -462,6 +501,7 @@ main(int argc, char **argv)
 		log_msg(LOG_WARNING, NULL, "thread stack size: %s", strerror(rc));
 	write_pid(c);
 	drop_privileges(c);
+	start_metrics(c);
 	start_runtime(c);
 	listen_socket = c->socket;
 	if (signals_start_reloader(reload) != 0)
@@ -471,6 +511,7 @@ main(int argc, char **argv)
 	log_msg(LOG_INFO, NULL, "%s %s listening on %s (configuration %s)", PACKAGE_NAME,
 	    PACKAGE_VERSION, c->socket, o.conf_path ? o.conf_path : "built-in defaults");
 	rc = smfi_main();
+	metrics_http_stop();
 	log_msg(LOG_INFO, NULL, "stopped");
 	callbacks_set_runtime(NULL);
 	if (c->pid_file != NULL)

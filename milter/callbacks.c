@@ -19,6 +19,8 @@
 #include "config.h"
 #include "log.h"
 #include "message.h"
+#include "metrics.h"
+#include "notify.h"
 #include "runtime.h"
 
 /* One SMTP connection. */
@@ -28,6 +30,7 @@ struct conn {
 	unsigned long pflags;		/* the negotiated protocol flags */
 	char qid[HISTORY_QID_BUFSIZE];	/* the MTA's queue id, once known */
 	bool in_message;		/* between an evaluated MAIL FROM and eom */
+	int64_t started_us;		/* MAIL FROM, on metrics_now_us (metrics on) */
 };
 
 static pthread_mutex_t current_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -189,6 +192,7 @@ cb_connect(SMFICTX *ctx, char *hostname, struct sockaddr *sa)
 	message_connect(c->m, ip, hostname);
 	runtime_unref(rt);
 	smfi_setpriv(ctx, c);
+	metrics_connection(1);
 	return SMFIS_CONTINUE;
 }
 
@@ -212,6 +216,7 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	if (c == NULL)
 		return SMFIS_ACCEPT;
 	c->qid[0] = '\0';
+	c->started_us = metrics_enabled() ? metrics_now_us() : 0;
 	note_qid(ctx, c);
 	auth = smfi_getsymval(ctx, (char *)(uintptr_t)"{auth_authen}");
 	if (message_envfrom(c->m, argv[0], auth)) {
@@ -220,6 +225,7 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	}
 	d = message_eom(c->m, c->qid, (int64_t)time(NULL));
 	log_msg(LOG_INFO, c->qid, "%s", str_cstr(&d->log));
+	metrics_message(message_facts(c->m), d, -1, -1);
 	message_reset(c->m);
 	return SMFIS_ACCEPT;
 }
@@ -280,10 +286,14 @@ write_history(struct runtime *rt, const struct decision *d, const char *qid)
 	unsigned long n;
 	int err;
 
+	metrics_history(0, 0, d->history_lost);
 	if (d->history.len == 0)
 		return;
 	st = runtime_history_write(rt, d->history.s, d->history.len, d->nhistory);
 	err = errno;
+	if (rt->history_wanted)
+		metrics_history(st != RUNTIME_HISTORY_FAILED ? d->nhistory : 0,
+		    st == RUNTIME_HISTORY_FAILED ? d->nhistory : 0, 0);
 	n = __atomic_load_n(&rt->history_errors, __ATOMIC_RELAXED);
 	if (st == RUNTIME_HISTORY_RESUMED)
 		log_msg(LOG_NOTICE, qid, "HistoryFile %s written again (%lu records lost so far)",
@@ -303,11 +313,13 @@ cb_eom(SMFICTX *ctx)
 	struct apply_opts o;
 	char err[128], sw[512];
 	sfsistat rc;
+	int64_t t0, t1;
 
 	if (c == NULL)
 		return SMFIS_ACCEPT;
 	c->in_message = false;
 	note_qid(ctx, c);
+	t0 = metrics_enabled() ? metrics_now_us() : 0;
 	rt = message_runtime(c->m);
 	d = message_eom(c->m, c->qid, (int64_t)time(NULL));
 	o.leadspc = c->leadspc;
@@ -321,6 +333,11 @@ cb_eom(SMFICTX *ctx)
 	if (err[0] != '\0')
 		log_msg(LOG_ERR, c->qid, "%s: message %s", err,
 		    rc == SMFIS_TEMPFAIL ? "tempfailed (InternalErrorAction)" : "accepted unchanged");
+	if (metrics_enabled()) {
+		t1 = metrics_now_us();
+		metrics_message(message_facts(c->m), d, t1 - t0, c->started_us ? t1 - c->started_us : -1);
+		notify_tick((int64_t)time(NULL));
+	}
 	message_reset(c->m);
 	return rc;
 }
@@ -356,6 +373,7 @@ cb_close(SMFICTX *ctx)
 		dropped(c, "connection closed before end of message");
 		message_free(c->m);
 		free(c);
+		metrics_connection(-1);
 	}
 	smfi_setpriv(ctx, NULL);
 	return SMFIS_CONTINUE;

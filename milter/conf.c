@@ -85,6 +85,15 @@ static const struct conf_key keys[] = {
 	  .doc = "Syslog facility of the log messages." },
 	{ .name = "LogDNS", .type = CONF_T_BOOL, .def = "no", .off = OFF(log_dns),
 	  .doc = "Log every DNS query and its answer (at debug level)." },
+	{ .name = "MetricsSocket", .type = CONF_T_WORD, .def = "none",
+	  .flags = CONF_F_RESTART | CONF_F_NONE, .off = OFF(metrics_socket),
+	  .conv = conf_conv_metrics_socket,
+	  .doc = "Where Prometheus scrapes the metrics (GET /metrics, plain HTTP): "
+	    "inet:PORT@ADDRESS or inet6:PORT@ADDRESS; none: no metrics served.",
+	  .more = "Give a loopback or management address: the metrics say how much mail "
+	    "is rejected and why, and the server has no authentication.  Bound as root "
+	    "before UserID takes over; at most 16 scrapes at once, 10 seconds each.  "
+	    "authmilter(8) lists the metrics." },
 
 	{ .section = "Authentication-Results",
 	  .name = "AuthservID", .type = CONF_T_WORD, .off = OFF(authserv_id),

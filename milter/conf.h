@@ -55,6 +55,7 @@ struct conf_list {
 struct conf {
 	/* Daemon. */
 	char *socket;			/* Socket: "inet:PORT@HOST", "inet6:...", "unix:/path", "local:/path" */
+	char *metrics_socket;		/* MetricsSocket: "inet:PORT@ADDRESS", "inet6:...", NULL: none */
 	unsigned milter_timeout_ms;	/* MilterTimeout: the wait for the MTA's next command */
 	char *pid_file;			/* PidFile; NULL: none */
 	char *user_id;			/* UserID "user[:group]"; NULL: keep */

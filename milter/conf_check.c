@@ -106,6 +106,16 @@ conf_conv_socket(const char *v, char *why, size_t whysize)
 	return dup(v, why, whysize);
 }
 
+char *
+conf_conv_metrics_socket(const char *v, char *why, size_t whysize)
+{
+	if (after_prefix(v, "inet:") == NULL && after_prefix(v, "inet6:") == NULL) {
+		snprintf(why, whysize, "'%.80s' is not inet:PORT@ADDRESS or inet6:PORT@ADDRESS", v);
+		return NULL;
+	}
+	return conf_conv_socket(v, why, whysize);
+}
+
 /* name_ok - a user or group name of len bytes: letters, digits, . _ -, not starting with -. */
 static bool
 name_ok(const char *s, size_t len)

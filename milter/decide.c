@@ -96,6 +96,7 @@ decision_free(struct decision *d)
 	d->evaluated = false;
 	d->skip_reason[0] = '\0';
 	d->action = ACTION_ACCEPT;
+	d->reason = REASON_DMARC;
 	d->rcode[0] = d->xcode[0] = '\0';
 	d->ndelete = 0;
 	d->delete_index = NULL;
@@ -350,15 +351,18 @@ choose(const struct conf *c, const struct facts *f, const struct from_result *fr
 	struct verdict *v = &d->verdict;
 
 	if (c->required_headers && (why = header_violation(f)) != NULL) {
+		d->reason = REASON_REQUIRED_HEADERS;
 		d->action = ACTION_REJECT;
 		set_reply(d, "550", "5.7.1", why);
 		return;
 	}
 	if (unusable != NULL && (c->reject_unusable_from || fr->overflow || f->from_lost)) {
+		d->reason = REASON_UNUSABLE_FROM;
 		reject_unusable(d, unusable);
 		return;
 	}
 	if (c->reject_multi_value_from && fr->ndomains > 1) {
+		d->reason = REASON_MULTIPLE_FROM;
 		d->action = ACTION_REJECT;
 		set_reply(d, "550", "5.7.1", "several author domains in From (RejectMultiValueFrom)");
 		return;
@@ -727,6 +731,7 @@ unusable_note(struct decision *d, char *why, size_t size)
 static void
 internal_error(const struct conf *c, const struct facts *f, struct decision *d)
 {
+	d->reason = REASON_INTERNAL_ERROR;
 	if (c->internal_error_action == CONF_FAIL_TEMPFAIL) {
 		d->action = ACTION_TEMPFAIL;
 		set_reply(d, "451", "4.3.0", "temporary local problem, try again later");
@@ -760,6 +765,7 @@ decide(struct runtime *rt, const struct facts *f, struct decision *d)
 		    ignored, d->in.nauthors > 1 ? " and the others" : "", f->ip[0] ? f->ip : "-",
 		    f->mail_from);
 		decision_skip(d, why);
+		d->reason = REASON_IGNORED_AUTHOR;
 		return;
 	}
 	if (!usable)

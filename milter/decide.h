@@ -80,8 +80,22 @@ enum decision_action {
 	ACTION_TEMPFAIL
 };
 
+/* What decided the action (the metrics' reason label; the log says more). */
+enum decision_reason {
+	REASON_DMARC = 0,		/* the DMARC result and its policy, overrides included */
+	REASON_REQUIRED_HEADERS,	/* RequiredHeaders */
+	REASON_UNUSABLE_FROM,		/* no usable author domain */
+	REASON_MULTIPLE_FROM,		/* RejectMultiValueFrom */
+	REASON_INTERNAL_ERROR,		/* InternalErrorAction */
+	REASON_IGNORED_HOST,		/* skipped: IgnoreHosts */
+	REASON_AUTHENTICATED,		/* skipped: IgnoreAuthenticatedClients */
+	REASON_IGNORED_AUTHOR,		/* skipped: IgnoreMailFrom */
+	REASON_NO_ENVELOPE		/* skipped: no MAIL FROM seen */
+};
+
 struct decision {
 	bool evaluated;			/* false: skipped, nothing is changed */
+	enum decision_reason reason;
 	char skip_reason[384];
 	enum decision_action action;
 	char rcode[4];			/* "550", "451" for reject / tempfail */

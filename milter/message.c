@@ -25,6 +25,7 @@ struct message {
 	struct runtime *rt;
 	enum msg_state state;
 	char skip_reason[128];
+	enum decision_reason skip_kind;
 	char hostname[DOMAIN_BUFSIZE];
 	struct facts f;
 	struct dkim_msg *dkim;
@@ -74,6 +75,12 @@ struct runtime *
 message_runtime(const struct message *m)
 {
 	return m->rt;
+}
+
+const struct facts *
+message_facts(const struct message *m)
+{
+	return &m->f;
 }
 
 void
@@ -171,10 +178,14 @@ skip_why(struct message *m, const char *auth_user)
 	const struct conf *c = m->rt->conf;
 
 	if (m->f.ip[0] != '\0' && c->ignore_hosts != NULL &&
-	    netlist_match(c->ignore_hosts, m->f.ip))
+	    netlist_match(c->ignore_hosts, m->f.ip)) {
+		m->skip_kind = REASON_IGNORED_HOST;
 		return "client in IgnoreHosts";
-	if (auth_user != NULL && auth_user[0] != '\0' && c->ignore_authenticated)
+	}
+	if (auth_user != NULL && auth_user[0] != '\0' && c->ignore_authenticated) {
+		m->skip_kind = REASON_AUTHENTICATED;
 		return "authenticated client (IgnoreAuthenticatedClients)";
+	}
 	return NULL;
 }
 
@@ -471,6 +482,7 @@ message_eom(struct message *m, const char *queue_id, int64_t now)
 		    m->state == MSG_SKIPPED ? m->skip_reason : "no MAIL FROM seen",
 		    f->ip[0] ? f->ip : "-", f->mail_from);
 		decision_skip(&m->d, why);
+		m->d.reason = m->state == MSG_SKIPPED ? m->skip_kind : REASON_NO_ENVELOPE;
 		m->state = MSG_DECIDED;
 		return &m->d;
 	}

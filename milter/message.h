@@ -36,6 +36,9 @@ void message_free(struct message *m);
 /* message_runtime - the runtime the connection uses. */
 struct runtime *message_runtime(const struct message *m);
 
+/* message_facts - what the current message's evaluation found (valid until message_reset). */
+const struct facts *message_facts(const struct message *m);
+
 /* message_connect - the client address as text ("" when unknown) and host name. */
 void message_connect(struct message *m, const char *ip, const char *hostname);
 

@@ -1,17 +1,34 @@
 /*
  * notify.c - sd_notify for systemd's Type=notify; see notify.h.  The
  * STATUS line names the socket, the configuration and the time of the
- * last (re)load, and the reloads so far: what an admin wants from
- * "systemctl status authmilter".
+ * last (re)load, the reloads so far and the message counters: what an
+ * admin wants from "systemctl status authmilter".
  */
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 
+#define TICK_SECONDS 60
+
 static unsigned reloads_ok, reloads_failed;	/* atomic: the reload thread counts, any thread reads */
+static const char *listen_socket, *conf_file;	/* set once, before the MTA connects */
+static pthread_mutex_t loaded_mu = PTHREAD_MUTEX_INITIALIZER;
+static char loaded[96];				/* "loaded at ...", under loaded_mu */
+static int64_t last_status;			/* atomic: when the STATUS line was last sent */
+
+bool
+notify_wanted(void)
+{
+	const char *s = getenv("NOTIFY_SOCKET");
+
+	return s != NULL && s[0] != '\0';
+}
 
 /* tell - one notification; a failure is logged once (the manager waits in vain). */
 static void
@@ -35,24 +52,48 @@ now_text(char buf[32])
 		snprintf(buf, 32, "%lld", (long long)t);
 }
 
-/* status - READY=1 with the STATUS line. */
+/* status - [READY=1 and] the STATUS line. */
 static void
-status(const char *socket, const char *conf_path, const char *what)
+status(const char *ready)
 {
-	char buf[1024], when[32];
+	struct metrics_summary s;
+	char buf[1024];
+
+	metrics_summarize(&s);
+	pthread_mutex_lock(&loaded_mu);
+	snprintf(buf, sizeof(buf), "%sSTATUS=listening on %s; configuration %s %s; "
+	    "reloads: %u, %u refused; messages: %lu (%lu accepted, %lu quarantined, "
+	    "%lu rejected, %lu tempfailed, %lu not evaluated); DNS errors: %lu",
+	    ready, listen_socket, conf_file ? conf_file : "built-in defaults", loaded,
+	    __atomic_load_n(&reloads_ok, __ATOMIC_RELAXED),
+	    __atomic_load_n(&reloads_failed, __ATOMIC_RELAXED), s.messages, s.accepted,
+	    s.quarantined, s.rejected, s.tempfailed, s.skipped, s.dns_errors);
+	pthread_mutex_unlock(&loaded_mu);
+	__atomic_store_n(&last_status, (int64_t)time(NULL), __ATOMIC_RELAXED);
+	tell(buf);
+}
+
+/* stamp - "WHAT at TIME" for the STATUS line. */
+static void
+stamp(const char *what)
+{
+	char when[32];
 
 	now_text(when);
-	snprintf(buf, sizeof(buf), "READY=1\nSTATUS=listening on %s; configuration %s %s %s; "
-	    "reloads: %u, %u refused", socket, conf_path ? conf_path : "built-in defaults", what,
-	    when, __atomic_load_n(&reloads_ok, __ATOMIC_RELAXED),
-	    __atomic_load_n(&reloads_failed, __ATOMIC_RELAXED));
-	tell(buf);
+	pthread_mutex_lock(&loaded_mu);
+	snprintf(loaded, sizeof(loaded), "%s at %s", what, when);
+	pthread_mutex_unlock(&loaded_mu);
 }
 
 void
 notify_ready(const char *socket, const char *conf_path)
 {
-	status(socket, conf_path, "loaded at");
+	if (!notify_wanted())
+		return;
+	listen_socket = socket;
+	conf_file = conf_path;
+	stamp("loaded");
+	status("READY=1\n");
 }
 
 void
@@ -64,8 +105,25 @@ notify_reloading(void)
 void
 notify_reloaded(const char *socket, const char *conf_path, int ok)
 {
+	(void)socket;
+	(void)conf_path;
+	if (listen_socket == NULL)
+		return;
 	__atomic_add_fetch(ok ? &reloads_ok : &reloads_failed, 1, __ATOMIC_RELAXED);
-	status(socket, conf_path, ok ? "reloaded at" : "NOT reloaded (see the log) at");
+	stamp(ok ? "reloaded" : "NOT reloaded (see the log)");
+	status("READY=1\n");
+}
+
+void
+notify_tick(int64_t now)
+{
+	int64_t last = __atomic_load_n(&last_status, __ATOMIC_RELAXED);
+
+	if (listen_socket == NULL || now - last < TICK_SECONDS ||
+	    !__atomic_compare_exchange_n(&last_status, &last, now, false, __ATOMIC_RELAXED,
+	    __ATOMIC_RELAXED))
+		return;
+	status("");
 }
 
 void

@@ -44,6 +44,7 @@ struct resolver {
 	size_t n_timeout;
 	void (*trace)(const char *, int, const struct resolver_answer *, int64_t);
 	struct dnscache *cache;	/* real DNS only */
+	struct resolver_stats *stats;	/* NULL: not counted */
 };
 
 /* One query in flight; freed by the waiter, or by the callback if abandoned. */
@@ -381,6 +382,7 @@ resolver_new(const struct resolver_config *cfg, char *err, size_t errsize)
 	r->zone_mode = cfg->zone_file != NULL;
 	r->zone_timeout_waits = cfg->zone_timeout_waits;
 	r->trace = cfg->trace;
+	r->stats = cfg->stats;
 	r->ub = ub_ctx_create();
 	if (r->ub == NULL) {
 		set_err(err, errsize, "ub_ctx_create failed", NULL);
@@ -418,6 +420,12 @@ resolver_free(struct resolver *r)
 }
 
 /* ------------------------------------------------------------ lookups */
+
+/* count - one more in a counter of r's stats (when counted). */
+#define count(r, field) do { \
+	if ((r)->stats != NULL) \
+		__atomic_add_fetch(&(r)->stats->field, 1, __ATOMIC_RELAXED); \
+} while (0)
 
 /* query_done - libunbound callback, run inside ub_process() under r->mu. */
 static void
@@ -473,11 +481,12 @@ wait_query(struct resolver *r, struct query *q, int64_t deadline)
 
 /* fill_answer - map a finished query into out. */
 static void
-fill_answer(const struct query *q, struct resolver_answer *out)
+fill_answer(struct resolver *r, const struct query *q, struct resolver_answer *out)
 {
 	const struct ub_result *res = q->result;
 
 	if (q->err != 0 || res == NULL) {
+		count(r, errors);
 		out->rcode = DNS_TEMPFAIL;
 		set_err(out->reason, sizeof(out->reason), "resolver error",
 		    ub_strerror(q->err));
@@ -487,6 +496,7 @@ fill_answer(const struct query *q, struct resolver_answer *out)
 	out->sec = res->secure ? DNS_SEC_SECURE :
 	    res->bogus ? DNS_SEC_BOGUS : DNS_SEC_INSECURE;
 	if (res->bogus) {
+		count(r, bogus);
 		out->rcode = DNS_TEMPFAIL;
 		set_err(out->reason, sizeof(out->reason), "DNSSEC bogus",
 		    res->why_bogus);
@@ -500,9 +510,11 @@ fill_answer(const struct query *q, struct resolver_answer *out)
 		out->rcode = DNS_NXDOMAIN;
 		break;
 	case 1: case 4: case 5:
+		count(r, errors);
 		out->rcode = DNS_PERMFAIL;
 		break;
 	default:
+		count(r, servfail);
 		out->rcode = DNS_TEMPFAIL;
 		break;
 	}
@@ -557,11 +569,13 @@ run_query(struct resolver *r, const char *name, int rrtype, int64_t deadline,
 		set_err(out->reason, sizeof(out->reason), "out of memory", NULL);
 		return out->rcode = DNS_TEMPFAIL;
 	}
+	count(r, queries);
 	pthread_mutex_lock(&r->mu);
 	rc = ub_resolve_async(r->ub, name, rrtype, 1, q, query_done, &q->id);
 	if (rc != 0) {
 		pthread_mutex_unlock(&r->mu);
 		free(q);
+		count(r, errors);
 		set_err(out->reason, sizeof(out->reason), "resolve",
 		    ub_strerror(rc));
 		return out->rcode = DNS_TEMPFAIL;
@@ -573,11 +587,12 @@ run_query(struct resolver *r, const char *name, int rrtype, int64_t deadline,
 		pthread_mutex_unlock(&r->mu);
 		if (!q->abandoned)
 			free(q);
+		count(r, timeouts);
 		set_err(out->reason, sizeof(out->reason), "timeout", NULL);
 		return out->rcode = DNS_TEMPFAIL;
 	}
 	pthread_mutex_unlock(&r->mu);
-	fill_answer(q, out);
+	fill_answer(r, q, out);
 	free(q);
 	return out->rcode;
 }
@@ -705,8 +720,11 @@ resolver_lookup(struct resolver *r, const char *name, int rrtype,
 		zone_lookup(r, name, rrtype, deadline, out);
 	} else if (deadline_ms > 0 && deadline_ms <= start) {
 		/* the budget is spent: the same verdict, cache warm or cold */
+		count(r, timeouts);
 		set_err(out->reason, sizeof(out->reason), "timeout", NULL);
-	} else if (!cache_lookup(r, name, rrtype, out)) {
+	} else if (cache_lookup(r, name, rrtype, out)) {
+		count(r, cache_hits);
+	} else {
 		run_query(r, name, rrtype, deadline, out);
 		cache_store(r, name, rrtype, out);
 	}

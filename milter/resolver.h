@@ -62,6 +62,21 @@ struct resolver_config {
 	 * looking-up thread after the answer, with the time it took. */
 	void (*trace)(const char *name, int rrtype, const struct resolver_answer *a,
 	    int64_t elapsed_ms);
+	/* Counters to add the lookups to (metrics), NULL: none. */
+	struct resolver_stats *stats;
+};
+
+/*
+ * What the lookups met, counted atomically (__atomic, relaxed) into a
+ * struct the caller owns and may read at any time, from any thread.
+ */
+struct resolver_stats {
+	unsigned long queries;		/* sent to the DNS (libunbound, or the zone file) */
+	unsigned long cache_hits;	/* answered from the answer cache */
+	unsigned long timeouts;		/* no answer by the deadline, or the budget spent */
+	unsigned long servfail;		/* SERVFAIL and other temporary rcodes */
+	unsigned long bogus;		/* DNSSEC validation failed */
+	unsigned long errors;		/* resolver errors; REFUSED, FORMERR, NOTIMP */
 };
 
 /* One answer.  The records point into libunbound's result. */

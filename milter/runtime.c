@@ -34,6 +34,13 @@ open_history(const struct conf *c, char *err, size_t errsize)
 
 /* The process's DNS trace sink (one per process: the daemon's log or stderr). */
 static runtime_dns_log dns_log_fn;
+static struct resolver_stats *dns_stats;
+
+void
+runtime_set_dns_stats(struct resolver_stats *stats)
+{
+	dns_stats = stats;
+}
 
 /* rrtype_name - the few types the milter asks for. */
 static const char *
@@ -86,6 +93,7 @@ build_engines(struct runtime *rt, runtime_dns_log dns_log, char *err, size_t err
 
 	memset(&rc, 0, sizeof(rc));
 	conf_resolver(c, &rc);
+	rc.stats = dns_stats;
 	if (c->log_dns && dns_log != NULL) {
 		dns_log_fn = dns_log;
 		rc.trace = dns_trace;

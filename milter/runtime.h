@@ -25,6 +25,7 @@ struct spf_engine;
 struct dkim_engine;
 struct arc_engine;
 struct psl;
+struct resolver_stats;
 
 struct runtime {
 	struct conf *conf;		/* a reference of its own */
@@ -55,6 +56,13 @@ typedef void (*runtime_dns_log)(const char *line);
  */
 struct runtime *runtime_new(struct conf *c, runtime_dns_log dns_log, char *err,
     size_t errsize);
+
+/*
+ * runtime_set_dns_stats - the counters every resolver built from now on
+ * adds its lookups to (metrics.h); NULL (the default): none.  Call before
+ * the first runtime_new.
+ */
+void runtime_set_dns_stats(struct resolver_stats *stats);
 
 /* runtime_ref - one more reference; returns rt. */
 struct runtime *runtime_ref(struct runtime *rt);

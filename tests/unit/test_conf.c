@@ -54,6 +54,8 @@ static const struct good_case good_cases[] = {
 	{ "socket inet", "Socket inet:12345@192.0.2.1\n", "Socket", "inet:12345@192.0.2.1" },
 	{ "socket inet any address", "Socket inet:8895\n", "Socket", "inet:8895" },
 	{ "socket inet6", "Socket inet6:8895@::1\n", "Socket", "inet6:8895@::1" },
+	{ "metrics socket", "MetricsSocket inet:9795@127.0.0.1\n", "MetricsSocket", "inet:9795@127.0.0.1" },
+	{ "metrics socket none", "MetricsSocket none\n", "MetricsSocket", "none" },
 	{ "socket inet host name", "Socket inet:8895@localhost\n", "Socket", "inet:8895@localhost" },
 	{ "socket unix", "Socket unix:/run/authmilter/authmilter.sock\n", "Socket",
 	  "unix:/run/authmilter/authmilter.sock" },
@@ -244,6 +246,10 @@ static const struct bad_case bad_cases[] = {
 	{ "socket port zero", "Socket inet:0\n",
 	  NAME ":1: Socket: 'inet:0': the port is not a number from 1 to 65535" },
 	{ "socket no host", "Socket inet:25@\n", NAME ":1: Socket: 'inet:25@': bad host after '@'" },
+	{ "metrics socket unix", "MetricsSocket unix:/run/m.sock\n",
+	  NAME ":1: MetricsSocket: 'unix:/run/m.sock' is not inet:PORT@ADDRESS or inet6:PORT@ADDRESS" },
+	{ "metrics socket port", "MetricsSocket inet:70000@127.0.0.1\n",
+	  NAME ":1: MetricsSocket: 'inet:70000@127.0.0.1': the port is not a number from 1 to 65535" },
 	{ "socket other scheme", "Socket tcp:25\n",
 	  NAME ":1: Socket: 'tcp:25' is not inet:PORT@HOST, inet6:PORT@HOST, unix:/PATH or local:/PATH" },
 	{ "socket none", "Socket none\n",
@@ -506,7 +512,7 @@ test_hosts_file(void)
 /* A file setting every key to something other than its default. */
 static const char all_keys[] =
 	"Socket unix:/run/authmilter/authmilter.sock\nMilterTimeout 300\nPidFile /run/authmilter.pid\n"
-	"UserID authmilter:authmilter\nUMask 0027\nSyslog no\nSyslogFacility local7\nLogDNS yes\n"
+	"UserID authmilter:authmilter\nUMask 0027\nSyslog no\nSyslogFacility local7\nLogDNS yes\nMetricsSocket inet6:9795@::1\n"
 	"AuthservID mx.example.org\nTrustedAuthservIDs a.example.org b.example.org\n"
 	"SoftwareHeader yes\nIgnoreHosts \"10.0.0.0/8 # lan\"\nIgnoreAuthenticatedClients no\n"
 	"IgnoreMailFrom example.com\nRejectFailures no\nHoldQuarantinedMessages yes\n"
@@ -675,7 +681,7 @@ test_table(void)
 	tap_ok(docs, "every key has a one-line doc");
 	tap_inteq((long long)computed, 2, "two computed defaults (the host name), with their description");
 	tap_ok(foreign_ok, "no OpenDMARC-only key is a key");
-	tap_streq(restart, " Socket MilterTimeout PidFile UserID UMask Syslog SyslogFacility",
+	tap_streq(restart, " Socket MilterTimeout PidFile UserID UMask Syslog SyslogFacility MetricsSocket",
 	    "keys that need a restart");
 }
 

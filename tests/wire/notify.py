@@ -4,7 +4,8 @@
 The test plays the service manager: it binds a datagram socket, starts
 the daemon in the foreground with NOTIFY_SOCKET naming it (as systemd
 does for Type=notify), and reads what the daemon tells:
-  - READY=1 with a STATUS line (socket, configuration, reload counts),
+  - READY=1 with a STATUS line (socket, configuration, reload counts,
+    message counts: tests/metrics/metrics.sh checks they count),
     and only once the milter socket accepts connections;
   - on SIGHUP, RELOADING=1 then READY=1, the STATUS saying it reloaded;
     with a configuration that does not load, RELOADING=1 then READY=1
@@ -90,20 +91,21 @@ def main():
         check(msg is not None and msg.startswith("READY=1\n"), "READY=1 after the start")
         check(up, "... once the milter socket accepts connections")
         check(msg is not None and "STATUS=listening on inet:%d@127.0.0.1; configuration %s "
-              "loaded at " % (port, conf) in msg and msg.endswith("reloads: 0, 0 refused"),
+              "loaded at " % (port, conf) in msg and "; reloads: 0, 0 refused; messages: 0 (0 accepted, "
+              "0 quarantined, 0 rejected, 0 tempfailed, 0 not evaluated); DNS errors: 0" in msg,
               "... with a STATUS line: socket, configuration, reloads (%r)" % msg)
         proc.send_signal(signal.SIGHUP)
         first, second = receive(mgr, 20), receive(mgr, 20)
         check(first == "RELOADING=1", "SIGHUP: RELOADING=1 (%r)" % first)
         check(second is not None and second.startswith("READY=1\n") and
-              "reloaded at" in second and second.endswith("reloads: 1, 0 refused"),
+              "reloaded at" in second and "reloads: 1, 0 refused; messages: " in second,
               "... then READY=1, reloaded (%r)" % second)
         write_conf(conf, port, broken=True)
         proc.send_signal(signal.SIGHUP)
         first, second = receive(mgr, 20), receive(mgr, 20)
         check(first == "RELOADING=1", "SIGHUP with a bad configuration: RELOADING=1")
         check(second is not None and "NOT reloaded" in second and
-              second.endswith("reloads: 1, 1 refused"),
+              "reloads: 1, 1 refused; messages: " in second,
               "... then READY=1, NOT reloaded, the refusal counted (%r)" % second)
         check(listening(port), "... and it still serves")
         proc.send_signal(signal.SIGTERM)
