@@ -30,6 +30,7 @@ struct conn {
 	unsigned long pflags;		/* the negotiated protocol flags */
 	char qid[HISTORY_QID_BUFSIZE];	/* the MTA's queue id, once known */
 	bool in_message;		/* between an evaluated MAIL FROM and eom */
+	bool skipping;			/* a skipped message followed to its end for the queue id */
 	int64_t started_us;		/* MAIL FROM, on metrics_now_us (metrics on) */
 };
 
@@ -215,12 +216,20 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 
 	if (c == NULL)
 		return SMFIS_ACCEPT;
+	c->skipping = false;
 	c->qid[0] = '\0';
 	c->started_us = metrics_enabled() ? metrics_now_us() : 0;
 	note_qid(ctx, c);
 	auth = smfi_getsymval(ctx, (char *)(uintptr_t)"{auth_authen}");
 	if (message_envfrom(c->m, argv[0], auth)) {
 		c->in_message = true;
+		return SMFIS_CONTINUE;
+	}
+	if (c->qid[0] == '\0') {
+		/* Not evaluated, but the queue id is not known yet (Postfix names
+		 * it after the first RCPT): the skip is logged at the end of the
+		 * message, with it; nothing of the message is looked at. */
+		c->skipping = true;
 		return SMFIS_CONTINUE;
 	}
 	d = message_eom(c->m, c->qid, (int64_t)time(NULL));
@@ -318,6 +327,7 @@ cb_eom(SMFICTX *ctx)
 	if (c == NULL)
 		return SMFIS_ACCEPT;
 	c->in_message = false;
+	c->skipping = false;
 	note_qid(ctx, c);
 	t0 = metrics_enabled() ? metrics_now_us() : 0;
 	rt = message_runtime(c->m);
@@ -342,10 +352,23 @@ cb_eom(SMFICTX *ctx)
 	return rc;
 }
 
-/* dropped - a message left before its end: say so (the MTA decides its fate). */
+/*
+ * dropped - a message left before its end: say so (the MTA decides its
+ * fate); a skipped one gets its skip line now, with how it ended.
+ */
 static void
 dropped(struct conn *c, const char *how)
 {
+	const struct decision *d;
+
+	if (c->skipping) {
+		c->skipping = false;
+		d = message_eom(c->m, c->qid, (int64_t)time(NULL));
+		log_msg(LOG_INFO, c->qid[0] ? c->qid : NULL, "%s unfinished=\"%s\"",
+		    str_cstr(&d->log), how);
+		metrics_message(message_facts(c->m), d, -1, -1);
+		return;
+	}
 	if (!c->in_message)
 		return;
 	c->in_message = false;

@@ -123,12 +123,15 @@ clean_log(struct str *l)
 }
 
 void
-decision_skip(struct decision *d, const char *why)
+decision_skip(struct decision *d, const struct facts *f, enum decision_reason reason,
+    const char *why)
 {
 	d->evaluated = false;
+	d->reason = reason;
 	d->action = ACTION_ACCEPT;
 	snprintf(d->skip_reason, sizeof(d->skip_reason), "%.*s", (int)sizeof(d->skip_reason) - 1, why);
-	(void)str_printf(&d->log, "skipped: %s", why);
+	(void)str_printf(&d->log, "ip=%s mail_from=<%s> action=accept skipped=\"%s\"",
+	    f->ip[0] ? f->ip : "-", f->mail_from, why);
 	clean_log(&d->log);
 }
 
@@ -761,11 +764,9 @@ decide(struct runtime *rt, const struct facts *f, struct decision *d)
 	memset(extra, 0, sizeof(extra));
 	fill_input(rt, f, &d->in, extra, &fr, &usable);
 	if ((ignored = ignored_author(c, &d->in)) != NULL) {
-		snprintf(why, sizeof(why), "author domain %.253s%s in IgnoreMailFrom (ip=%.46s mail_from=<%.100s>)",
-		    ignored, d->in.nauthors > 1 ? " and the others" : "", f->ip[0] ? f->ip : "-",
-		    f->mail_from);
-		decision_skip(d, why);
-		d->reason = REASON_IGNORED_AUTHOR;
+		snprintf(why, sizeof(why), "author domain %.253s%s in IgnoreMailFrom",
+		    ignored, d->in.nauthors > 1 ? " and the others" : "");
+		decision_skip(d, f, REASON_IGNORED_AUTHOR, why);
 		return;
 	}
 	if (!usable)

@@ -123,8 +123,12 @@ struct decision {
 void decision_init(struct decision *d);
 void decision_free(struct decision *d);
 
-/* decision_skip - a decision that changes nothing, with why. */
-void decision_skip(struct decision *d, const char *why);
+/*
+ * decision_skip - a decision that changes nothing, for reason, with why;
+ * its log line names f's client and MAIL FROM.
+ */
+void decision_skip(struct decision *d, const struct facts *f, enum decision_reason reason,
+    const char *why);
 
 /* facts_init / facts_free - empty facts; release them (reusable). */
 void facts_init(struct facts *f);

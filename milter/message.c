@@ -474,15 +474,10 @@ message_eom(struct message *m, const char *queue_id, int64_t now)
 	snprintf(f->queue_id, sizeof(f->queue_id), "%s", queue_id != NULL ? queue_id : "");
 	f->now = now;
 	if (m->state != MSG_EVALUATING) {
-		char why[sizeof(m->skip_reason) + 600];
-
-		/* The queue id may not exist yet (skips are decided at MAIL
-		 * FROM): name the client and sender so the line can be found. */
-		snprintf(why, sizeof(why), "%s (ip=%s mail_from=<%s>)",
-		    m->state == MSG_SKIPPED ? m->skip_reason : "no MAIL FROM seen",
-		    f->ip[0] ? f->ip : "-", f->mail_from);
-		decision_skip(&m->d, why);
-		m->d.reason = m->state == MSG_SKIPPED ? m->skip_kind : REASON_NO_ENVELOPE;
+		if (m->state == MSG_SKIPPED)
+			decision_skip(&m->d, f, m->skip_kind, m->skip_reason);
+		else
+			decision_skip(&m->d, f, REASON_NO_ENVELOPE, "no MAIL FROM seen");
 		m->state = MSG_DECIDED;
 		return &m->d;
 	}

@@ -374,6 +374,10 @@ send 192.0.2.250 trusted.wire.example ceo@reject.wire.example reject.eml
 expect_delivered "a client in IgnoreHosts" "not evaluated: no Authentication-Results of ours" \
 	count:mx.wire.example=0
 fate delivered
+# Postfix names the queue id after the first RCPT: the skip is logged once,
+# at the end of the message, with it.
+check "... its one skip line carries Postfix's queue id ($qid)" \
+	'[ -n "$qid" ] && [ "$(grep -c "^authmilter\[info\]: $qid: ip=192.0.2.250 mail_from=<ceo@reject.wire.example> action=accept skipped=\"client in IgnoreHosts\"" "$tmp/milter.log")" = 1 ]'
 
 # XCLIENT LOGIN makes Postfix's {auth_authen} macro say the client logged in.
 name=authenticated
@@ -383,6 +387,8 @@ xclient_extra=""
 expect_delivered "an authenticated client (SASL login alice)" \
 	"not evaluated: no Authentication-Results of ours" count:mx.wire.example=0
 fate delivered
+check "... its one skip line carries Postfix's queue id ($qid)" \
+	'[ -n "$qid" ] && [ "$(grep -c "^authmilter\[info\]: $qid: ip=192.0.2.99 .* skipped=\"authenticated client (IgnoreAuthenticatedClients)\"" "$tmp/milter.log")" = 1 ]'
 
 # The daemon's log line and history record of a message carry Postfix's
 # queue id.

@@ -310,7 +310,7 @@ EOF
 		"not evaluated: no Authentication-Results of ours" count:mx.wire.example=0
 	fate delivered
 	check "$kind: the milter logged the skip with the queue id" \
-		'[ -n "$qid" ] && grep -q "^authmilter\[info\]: $qid: skipped: authenticated client" "$run/milter.log"'
+		'[ -n "$qid" ] && grep -q "^authmilter\[info\]: $qid: ip=[^ ]* mail_from=<[^>]*> action=accept skipped=\"authenticated client" "$run/milter.log"'
 
 	check "$kind: the milter logs Sendmail's queue id ($pass_qid)" \
 		'[ -n "$pass_qid" ] && grep -q "^authmilter\[info\]: $pass_qid: ip=127.0.2.10 " "$run/milter.log"'

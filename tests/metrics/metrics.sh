@@ -90,8 +90,10 @@ done
 wait "$lpid" || note "milterbench exit status $?"
 check "during the load: $during scrapes, each parsed, the message count never went back ($prev at the last)" \
 	'[ "$during" -ge 2 ] && [ "$bad" = 0 ]'
-check "... open connections seen, never above the load's 8 (at most $maxconn)" \
-	'[ "$maxconn" -ge 1 ] && [ "$maxconn" -le 8 ]'
+# (a connection the client closed counts until libmilter's close callback
+# has run, while the client already opened the next one: 8 plus a few)
+check "... open connections seen, bounded by the load's 8 and those closing (at most $maxconn)" \
+	'[ "$maxconn" -ge 1 ] && [ "$maxconn" -le 16 ]'
 
 scrape after
 total=$(lines base)

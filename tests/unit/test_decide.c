@@ -139,7 +139,7 @@ static const struct row rows[] = {
 	{ "IgnoreMailFrom: listed author domain is skipped", { "IgnoreMailFrom=ignored.example" },
 	  { .from = { "a@ignored.example" }, .spf = { SPF_FAIL }, .nforged = 1 },
 	  { .evaluated = false, .skip = "author domain ignored.example in IgnoreMailFrom",
-	    .action = ACC, .log = { "skipped: author domain ignored.example" }, .history = H_EMPTY } },
+	    .action = ACC, .log = { "action=accept skipped=\"author domain ignored.example" }, .history = H_EMPTY } },
 	{ "IgnoreMailFrom unset: same message is rejected", { NULL },
 	  { .from = { "a@ignored.example" }, .spf = { SPF_FAIL } },
 	  { .evaluated = true, .action = REJ, .rcode = "550", .xcode = "5.7.1",
