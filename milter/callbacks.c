@@ -154,6 +154,28 @@ warn_actions(unsigned long offered)
 	    (offered & SMFIF_QUARANTINE) ? "" : " quarantine");
 }
 
+/*
+ * request_macros - ask for the macros read here at the steps they are read:
+ * the queue id at MAIL FROM (Sendmail names it there, Postfix only when it
+ * has one), end of header and end of message (Postfix names it from the
+ * first RCPT on), and the SMTP AUTH login at MAIL FROM.  Both MTAs
+ * send these by default; asking keeps them when a site trimmed its macro
+ * lists.  SMFIF_SETSYMLIST when the lists could be set, else 0.
+ */
+static unsigned long
+request_macros(SMFICTX *ctx)
+{
+	static const struct { int step; const char *macros; } want[] = {
+		{ SMFIM_ENVFROM, "i {auth_authen}" }, { SMFIM_EOH, "i" }, { SMFIM_EOM, "i" }
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (smfi_setsymlist(ctx, want[i].step, (char *)(uintptr_t)want[i].macros) != MI_SUCCESS)
+			return 0;
+	return SMFIF_SETSYMLIST;
+}
+
 static sfsistat
 cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
     unsigned long f3, unsigned long *pf0, unsigned long *pf1, unsigned long *pf2,
@@ -165,6 +187,8 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE);
 	if (f0 != 0 && *pf0 != (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE))
 		warn_actions(f0);
+	if (f0 & SMFIF_SETSYMLIST)
+		*pf0 |= request_macros(ctx);
 	*pf1 = f1 & (SMFIP_HDR_LEADSPC | SMFIP_NOUNKNOWN | SMFIP_NODATA | NR_STEPS);
 	*pf2 = *pf3 = 0;
 	/* read again at connect, through the private data */
