@@ -315,6 +315,44 @@ static const struct conf_key keys[] = {
 	    "report is made without that host's later records (and says so); 0: never wait.",
 	  .more = "A host that imported nothing since the day before the period is not "
 	    "waited for (taken out of service)." },
+
+	{ .section = "Failure reports (RFC 9991)",
+	  .name = "FailureReports", .type = CONF_T_BOOL, .def = "no", .off = OFF(failure_reports),
+	  .doc = "Write a failure report for each message whose policy record asks for one "
+	    "(ruf= and fo=) into FailureReportSpool; \"authmilter-reports send-failures\" "
+	    "mails them.",
+	  .more = "Off by default: a report copies the header of a message that may be "
+	    "legitimate mail to a third party (RFC 9991, Privacy Considerations).  fo= is "
+	    "honoured: 0 (default) DMARC failed, 1 SPF or DKIM gave no aligned pass, d a DKIM "
+	    "signature failed, s SPF failed; a record with psd=y is never reported to." },
+	{ .name = "FailureReportSpool", .type = CONF_T_PATH, .def = "/var/lib/authmilter/failures",
+	  .off = OFF(failure_report_spool),
+	  .doc = "Directory of the failure reports written and not yet sent (outgoing/) and "
+	    "of those sent (sent/)." },
+	{ .name = "FailureReportsOnNone", .type = CONF_T_BOOL, .def = "no",
+	  .off = OFF(failure_reports_on_none),
+	  .doc = "Report failures of domains whose policy is none too (as OpenDMARC's key)." },
+	{ .name = "FailureReportsBody", .type = CONF_T_BOOL, .def = "no",
+	  .off = OFF(failure_reports_body),
+	  .doc = "Include the message's body (message/rfc822) rather than its header only "
+	    "(text/rfc822-headers)." },
+	{ .name = "FailureReportsRedact", .type = CONF_T_BOOL, .def = "yes",
+	  .off = OFF(failure_reports_redact),
+	  .doc = "Replace the local-parts of the addresses in the copied header fields by "
+	    "\"redacted\" (RFC 6590's idea): the domain owner sees domains, not people." },
+	{ .name = "FailureReportsSentBy", .type = CONF_T_WORD, .def = "none",
+	  .flags = CONF_F_NONE, .off = OFF(failure_reports_sent_by),
+	  .doc = "From address of the failure reports; none: ReportEmail." },
+	{ .name = "FailureReportsBcc", .type = CONF_T_LIST, .def = "none",
+	  .flags = CONF_F_NONE, .off = OFF(failure_reports_bcc),
+	  .doc = "Addresses that get a copy of every failure report sent; none: no copy." },
+	{ .name = "FailureReportsRate", .type = CONF_T_WORD, .def = "10/h",
+	  .off = OFF(failure_reports_rate), .conv = conf_conv_rate,
+	  .doc = "Most failure reports sent per policy domain and per destination: N/m, N/h "
+	    "or N/d; the rest are counted, logged and dropped." },
+	{ .name = "FailureReportsMaxBytes", .type = CONF_T_UNSIGNED, .def = "262144", .min = 4096,
+	  .max = 10485760, .off = OFF(failure_reports_max_bytes),
+	  .doc = "Largest failure report written: the copied header (and body) is cut to fit." },
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -333,12 +371,8 @@ static const struct conf_foreign_key foreign_keys[] = {
 	{ "DomainWhitelistFile", "use IgnoreMailFrom" },
 	{ "DomainWhitelistSize", "use IgnoreMailFrom" },
 	{ "EnableCoredumps", "use the service manager's settings" },
-	{ "FailureReports", "failure reports are not sent" },
-	{ "FailureReportsBcc", "failure reports are not sent" },
-	{ "FailureReportsOnNone", "failure reports are not sent" },
-	{ "FailureReportsSentBy", "failure reports are not sent" },
-	{ "ForensicReports", "failure reports are not sent" },
-	{ "ForensicReportsOnNone", "failure reports are not sent" },
+	{ "ForensicReports", "use FailureReports" },
+	{ "ForensicReportsOnNone", "use FailureReportsOnNone" },
 	{ "MilterDebug", "use LogDNS and the log's debug level" },
 	{ "ReportCommand", "failure reports are not sent" },
 	{ "SPFIgnoreResults", "authmilter always checks SPF itself" },

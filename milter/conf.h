@@ -121,6 +121,15 @@ struct conf {
 	bool report_legacy;		/* ReportLegacyRFC7489 */
 	char *report_host_id;		/* ReportHostID; the host name when not set */
 	unsigned report_host_grace;	/* ReportHostGrace, in ms */
+	bool failure_reports;		/* FailureReports */
+	char *failure_report_spool;	/* FailureReportSpool */
+	bool failure_reports_on_none;	/* FailureReportsOnNone */
+	bool failure_reports_body;	/* FailureReportsBody */
+	bool failure_reports_redact;	/* FailureReportsRedact */
+	char *failure_reports_sent_by;	/* FailureReportsSentBy; NULL: ReportEmail */
+	struct conf_list failure_reports_bcc;	/* FailureReportsBcc */
+	char *failure_reports_rate;	/* FailureReportsRate "N/m", "N/h", "N/d" */
+	unsigned failure_reports_max_bytes;	/* FailureReportsMaxBytes */
 
 	/* Bookkeeping, not keys. */
 	char *path;			/* the file this came from, NULL for defaults */
@@ -192,6 +201,12 @@ int conf_reject_text_expand(const char *tmpl, const char *domain, const char *po
  * while c is referenced).  zone_timeout_waits is false.
  */
 void conf_resolver(const struct conf *c, struct resolver_config *rc);
+
+/*
+ * conf_rate - a FailureReportsRate value as a count per a number of
+ * seconds; -1 when malformed (the configuration checked it).
+ */
+int conf_rate(const char *v, unsigned *count, unsigned *seconds);
 
 /* conf_list_has - is name (case-insensitive) in l? */
 bool conf_list_has(const struct conf_list *l, const char *name);

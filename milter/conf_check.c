@@ -116,6 +116,38 @@ conf_conv_metrics_socket(const char *v, char *why, size_t whysize)
 	return conf_conv_socket(v, why, whysize);
 }
 
+int
+conf_rate(const char *v, unsigned *count, unsigned *seconds)
+{
+	unsigned long n = 0;
+	const char *p = v;
+
+	for (; *p >= '0' && *p <= '9' && n <= 1000000; p++)
+		n = n * 10 + (unsigned long)(*p - '0');
+	if (p == v || n > 1000000 || p[0] != '/' || p[1] == '\0' || p[2] != '\0')
+		return -1;
+	switch (p[1]) {
+	case 'm': *seconds = 60; break;
+	case 'h': *seconds = 3600; break;
+	case 'd': *seconds = 86400; break;
+	default: return -1;
+	}
+	*count = (unsigned)n;
+	return 0;
+}
+
+char *
+conf_conv_rate(const char *v, char *why, size_t whysize)
+{
+	unsigned n, s;
+
+	if (conf_rate(v, &n, &s) != 0) {
+		snprintf(why, whysize, "'%.80s' is not N/m, N/h or N/d (N from 0 to 1000000)", v);
+		return NULL;
+	}
+	return dup(v, why, whysize);
+}
+
 /* name_ok - a user or group name of len bytes: letters, digits, . _ -, not starting with -. */
 static bool
 name_ok(const char *s, size_t len)

@@ -69,6 +69,7 @@ const struct conf_foreign_key *conf_foreign_keys(void);
  */
 char *conf_conv_socket(const char *v, char *why, size_t whysize);
 char *conf_conv_metrics_socket(const char *v, char *why, size_t whysize);
+char *conf_conv_rate(const char *v, char *why, size_t whysize);
 char *conf_conv_user(const char *v, char *why, size_t whysize);
 char *conf_conv_authserv_id(const char *v, char *why, size_t whysize);
 char *conf_conv_domain(const char *v, char *why, size_t whysize);	/* to lower-case A-labels */
