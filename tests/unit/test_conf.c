@@ -56,6 +56,8 @@ static const struct good_case good_cases[] = {
 	{ "socket inet6", "Socket inet6:8895@::1\n", "Socket", "inet6:8895@::1" },
 	{ "metrics socket", "MetricsSocket inet:9795@127.0.0.1\n", "MetricsSocket", "inet:9795@127.0.0.1" },
 	{ "metrics socket none", "MetricsSocket none\n", "MetricsSocket", "none" },
+	{ "rate per hour", "FailureReportsRate 10/h\n", "FailureReportsRate", "10/h" },
+	{ "rate per day", "FailureReportsRate 0/d\n", "FailureReportsRate", "0/d" },
 	{ "socket inet host name", "Socket inet:8895@localhost\n", "Socket", "inet:8895@localhost" },
 	{ "socket unix", "Socket unix:/run/authmilter/authmilter.sock\n", "Socket",
 	  "unix:/run/authmilter/authmilter.sock" },
@@ -246,6 +248,12 @@ static const struct bad_case bad_cases[] = {
 	{ "socket port zero", "Socket inet:0\n",
 	  NAME ":1: Socket: 'inet:0': the port is not a number from 1 to 65535" },
 	{ "socket no host", "Socket inet:25@\n", NAME ":1: Socket: 'inet:25@': bad host after '@'" },
+	{ "rate no unit", "FailureReportsRate 10\n",
+	  NAME ":1: FailureReportsRate: '10' is not N/m, N/h or N/d (N from 0 to 1000000)" },
+	{ "rate bad unit", "FailureReportsRate 10/s\n",
+	  NAME ":1: FailureReportsRate: '10/s' is not N/m, N/h or N/d (N from 0 to 1000000)" },
+	{ "rate too big", "FailureReportsRate 1000001/h\n",
+	  NAME ":1: FailureReportsRate: '1000001/h' is not N/m, N/h or N/d (N from 0 to 1000000)" },
 	{ "metrics socket unix", "MetricsSocket unix:/run/m.sock\n",
 	  NAME ":1: MetricsSocket: 'unix:/run/m.sock' is not inet:PORT@ADDRESS or inet6:PORT@ADDRESS" },
 	{ "metrics socket port", "MetricsSocket inet:70000@127.0.0.1\n",
@@ -436,14 +444,14 @@ test_warnings(void)
 	FILE *fp = open_memstream(&w, &wlen);
 	struct conf *c;
 
-	c = conf_load_buffer("Syslog no\nautorestart yes\nFailureReports true # old\n",
-	    strlen("Syslog no\nautorestart yes\nFailureReports true # old\n"), NAME, fp, err, sizeof(err));
+	c = conf_load_buffer("Syslog no\nautorestart yes\nForensicReports true # old\n",
+	    strlen("Syslog no\nautorestart yes\nForensicReports true # old\n"), NAME, fp, err, sizeof(err));
 	fclose(fp);
 	tap_ok(c != NULL && !c->syslog, "OpenDMARC keys: file loads");
 	tap_streq(w, NAME ":2: warning: OpenDMARC key 'AutoRestart' is not implemented by authmilter "
 	    "and is ignored (let the service manager restart the daemon)\n"
-	    NAME ":3: warning: OpenDMARC key 'FailureReports' is not implemented by authmilter "
-	    "and is ignored (failure reports are not sent)\n", "OpenDMARC keys: warnings");
+	    NAME ":3: warning: OpenDMARC key 'ForensicReports' is not implemented by authmilter "
+	    "and is ignored (use FailureReports)\n", "OpenDMARC keys: warnings");
 	conf_unref(c);
 	free(w);
 	c = load("TestDNSData /tmp/x\n", err, sizeof(err));
@@ -513,6 +521,9 @@ test_hosts_file(void)
 static const char all_keys[] =
 	"Socket unix:/run/authmilter/authmilter.sock\nMilterTimeout 300\nPidFile /run/authmilter.pid\n"
 	"UserID authmilter:authmilter\nUMask 0027\nSyslog no\nSyslogFacility local7\nLogDNS yes\nMetricsSocket inet6:9795@::1\n"
+	"FailureReports yes\nFailureReportSpool /srv/f\nFailureReportsOnNone yes\nFailureReportsBody yes\n"
+	"FailureReportsRedact no\nFailureReportsSentBy dmarc@x.example\nFailureReportsBcc a@x.example\n"
+	"FailureReportsRate 5/m\nFailureReportsMaxBytes 65536\n"
 	"AuthservID mx.example.org\nTrustedAuthservIDs a.example.org b.example.org\n"
 	"SoftwareHeader yes\nIgnoreHosts \"10.0.0.0/8 # lan\"\nIgnoreAuthenticatedClients no\n"
 	"IgnoreMailFrom example.com\nRejectFailures no\nHoldQuarantinedMessages yes\n"
