@@ -647,6 +647,33 @@ print_decision(const struct check_opts *o, const struct runtime *rt, const struc
 	}
 }
 
+/*
+ * print_report - the failure report written, if any: its path, and with
+ * --dump its .meta and message, as the daemon would have spooled them.
+ */
+static void
+print_report(const struct check_opts *o, const struct runtime *rt, const char *name)
+{
+	char path[4200];
+	size_t len;
+	char *text;
+
+	if (name == NULL || o->json)
+		return;
+	snprintf(path, sizeof(path), "%s/outgoing/%s", rt->conf->failure_report_spool, name);
+	printf("failure report: %s.eml\n", path);
+	if (!o->dump)
+		return;
+	snprintf(path, sizeof(path), "%s/outgoing/%s.meta", rt->conf->failure_report_spool, name);
+	text = read_file(path, &len);
+	printf("failure report meta:\n%s", text);
+	free(text);
+	snprintf(path, sizeof(path), "%s/outgoing/%s.eml", rt->conf->failure_report_spool, name);
+	text = read_file(path, &len);
+	printf("failure report message:\n%s", text);
+	free(text);
+}
+
 /* exit_code - the documented exit status of an action. */
 static int
 exit_code(const struct decision *d)
@@ -677,6 +704,7 @@ main(int argc, char **argv)
 		die("out of memory");
 	d = feed(&o, m, msg, len);
 	print_decision(&o, rt, d);
+	print_report(&o, rt, message_failure_report(m));
 	rc = exit_code(d);
 	message_free(m);
 	runtime_unref(rt);

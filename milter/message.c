@@ -7,8 +7,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "afrf.h"
 #include "arc_verify.h"
 #include "authres.h"
+#include "failspool.h"
+#include "failure.h"
 #include "message.h"
 #include "netlist.h"
 #include "resolver.h"
@@ -31,6 +34,9 @@ struct message {
 	struct dkim_msg *dkim;
 	struct arc_msg *arc;		/* NULL unless ARCVerify */
 	struct str field;		/* "Name:value" for the DKIM and ARC engines */
+	struct str hdr, body;		/* the message as received, for a failure report */
+	bool cut;			/* hdr or body not kept whole */
+	char report[128];		/* the failure report written ("" none) */
 	struct decision d;
 	size_t ovr_nspf;		/* message_override */
 	struct spf_outcome ovr_spf[2];
@@ -55,6 +61,8 @@ message_new(struct runtime *rt)
 	facts_init(&m->f);
 	decision_init(&m->d);
 	str_init(&m->field, FACTS_FIELD_MAX + 1024);
+	str_init(&m->hdr, 16 * 1024 * 1024);
+	str_init(&m->body, 16 * 1024 * 1024);
 	return m;
 }
 
@@ -67,6 +75,8 @@ message_free(struct message *m)
 	facts_free(&m->f);
 	decision_free(&m->d);
 	str_free(&m->field);
+	str_free(&m->hdr);
+	str_free(&m->body);
 	runtime_unref(m->rt);
 	free(m);
 }
@@ -384,6 +394,40 @@ feed_dkim(struct message *m, const char *name, const char *value, bool leadspc)
 		(void)arc_msg_header(m->arc, str_cstr(s), s->len);
 }
 
+/* keep_bytes - data onto s while the report's budget allows, else cut. */
+static void
+keep_bytes(struct message *m, struct str *s, const char *data, size_t len)
+{
+	size_t budget = afrf_budget(m->rt->conf->failure_reports_max_bytes);
+
+	if (m->cut || m->hdr.len + m->body.len + len > budget ||
+	    str_append(s, data, len) != STR_OK)
+		m->cut = true;
+}
+
+/* keep_for_report - one header field, "Name: value" CRLF, for a failure report. */
+static void
+keep_for_report(struct message *m, const char *name, const char *value, bool leadspc)
+{
+	const char *p;
+	size_t before = m->hdr.len;
+
+	if (!m->rt->conf->failure_reports || m->cut)
+		return;
+	keep_bytes(m, &m->hdr, name, strlen(name));
+	keep_bytes(m, &m->hdr, leadspc ? ":" : ": ", leadspc ? 1 : 2);
+	for (p = value; !m->cut && *p != '\0'; p++) {
+		if (*p == '\n' && (p == value || p[-1] != '\r'))
+			keep_bytes(m, &m->hdr, "\r", 1);
+		keep_bytes(m, &m->hdr, p, 1);
+	}
+	keep_bytes(m, &m->hdr, "\r\n", 2);
+	if (m->cut && m->hdr.s != NULL) {	/* never half a field */
+		m->hdr.len = before;
+		m->hdr.s[before] = '\0';
+	}
+}
+
 void
 message_header(struct message *m, const char *name, const char *value, bool leadspc)
 {
@@ -394,6 +438,7 @@ message_header(struct message *m, const char *name, const char *value, bool lead
 		return;
 	len = strlen(value);
 	count_field(f, name);
+	keep_for_report(m, name, value, leadspc);
 	if (is_field(name, "From"))
 		keep_from(f, value, len, leadspc);
 	else if (strcasecmp(name, "Message-ID") == 0 && f->message_id.len == 0)
@@ -419,6 +464,8 @@ message_body(struct message *m, const unsigned char *data, size_t len)
 {
 	if (m->state != MSG_EVALUATING)
 		return;
+	if (m->rt->conf->failure_reports && m->rt->conf->failure_reports_body)
+		keep_bytes(m, &m->body, (const char *)data, len);
 	if (m->dkim != NULL)
 		dkim_msg_body(m->dkim, data, len);
 	if (m->arc != NULL)
@@ -465,6 +512,44 @@ run_arc(struct message *m)
 	arc_msg_eom(m->arc, f->arc);
 }
 
+/*
+ * failure_report - a failure report when the policy record asks for one
+ * (fo=, failure.h) and FailureReportsOnNone allows it; what became of it
+ * goes into the log line.
+ */
+static void
+failure_report(struct message *m)
+{
+	const struct conf *c = m->rt->conf;
+	struct decision *d = &m->d;
+	struct str eml = STR_INITIALIZER(32 * 1024 * 1024), meta = STR_INITIALIZER(64 * 1024);
+	struct afrf_input in;
+	char boundary[64], err[512];
+	unsigned due = failure_due(&d->verdict, &d->in);
+	enum failspool_status st;
+
+	if (due == 0 || (d->verdict.record.p == DMARC_POLICY_NONE && !c->failure_reports_on_none))
+		return;
+	failspool_boundary(&m->hdr, c->failure_reports_body ? &m->body : NULL, boundary,
+	    sizeof(boundary));
+	in = (struct afrf_input){ c, &m->f, d, due, &m->hdr,
+	    c->failure_reports_body ? &m->body : NULL, m->cut, boundary };
+	if (afrf_build(&in, &eml, &meta) != 0) {
+		(void)str_appends(&d->log, " failure_report=error failure_report_why=\"too big\"");
+	} else {
+		st = failspool_write(c, d->verdict.policy_domain, m->f.now, &eml, &meta, m->report,
+		    sizeof(m->report), err, sizeof(err));
+		if (st == FAILSPOOL_WRITTEN)
+			(void)str_printf(&d->log, " failure_report=%s", m->report);
+		else if (st == FAILSPOOL_LIMITED)
+			(void)str_appends(&d->log, " failure_report=dropped failure_report_why=\"FailureReportsRate\"");
+		else
+			(void)str_printf(&d->log, " failure_report=error failure_report_why=\"%s\"", err);
+	}
+	str_free(&eml);
+	str_free(&meta);
+}
+
 const struct decision *
 message_eom(struct message *m, const char *queue_id, int64_t now)
 {
@@ -488,8 +573,16 @@ message_eom(struct message *m, const char *queue_id, int64_t now)
 	run_arc(m);
 	apply_override(m);
 	decide(m->rt, f, &m->d);
+	if (m->rt->conf->failure_reports && m->d.evaluated)
+		failure_report(m);
 	m->state = MSG_DECIDED;
 	return &m->d;
+}
+
+const char *
+message_failure_report(const struct message *m)
+{
+	return m->report[0] != '\0' ? m->report : NULL;
 }
 
 void
@@ -508,6 +601,10 @@ message_reset(struct message *m)
 	memcpy(m->f.ip, ip, sizeof(ip));
 	memcpy(m->f.helo, helo, sizeof(helo));
 	decision_free(&m->d);
+	str_reset(&m->hdr);
+	str_reset(&m->body);
+	m->cut = false;
+	m->report[0] = '\0';
 	m->state = MSG_IDLE;
 	m->skip_reason[0] = '\0';
 	m->ovr_nspf = 0;

@@ -86,6 +86,12 @@ const struct decision *message_eom(struct message *m, const char *queue_id, int6
 void message_override(struct message *m, const struct spf_outcome *spf, size_t nspf,
     const struct dkim_outcome *dkim);
 
+/*
+ * message_failure_report - the base name of the failure report message_eom
+ * wrote into FailureReportSpool/outgoing (NAME.eml, NAME.meta), or NULL.
+ */
+const char *message_failure_report(const struct message *m);
+
 /* message_reset - forget the message, keep the connection. */
 void message_reset(struct message *m);
 
