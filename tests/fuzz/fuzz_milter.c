@@ -66,7 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const zone_lines[] = {
 	"example.org. TXT \"v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 -all\"",
-	"_dmarc.example.org. TXT \"v=DMARC1; p=reject; rua=mailto:dmarc@example.org\"",
+	"_dmarc.example.org. TXT \"v=DMARC1; p=reject; rua=mailto:dmarc@example.org; "
+	"ruf=mailto:ruf@example.org!10k,mailto:ruf@example.net; fo=1:d:s\"",
 	"dummy._domainkey.example.org. TXT " FM_KEY,
 	"fz._domainkey.example.com. TXT \"v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDX06pEWd"
 	"s3sipPG5I+31j3MtmPLnM61l330pyo7tDdUlOmtZj90WcQWsU3RSo3XnAC26c6mwsMu5yn3OkOziXcfJB0jrQLeksb7x9NNCG\" "
@@ -125,6 +126,13 @@ setup(void)
 		{ "IgnoreHosts", "10.0.0.0/8, 2001:db8:ffff::/48" },
 		{ "IgnoreAuthenticatedClients", "yes" },
 		{ "ARCVerify", "yes" },
+		/* every failure report is built (afrf.c reads the hostile header
+		 * and body), none is written (a rate of 0: dropped at the spool) */
+		{ "FailureReports", "yes" },
+		{ "FailureReportsBody", "yes" },
+		{ "FailureReportsOnNone", "yes" },
+		{ "FailureReportsRate", "0/d" },
+		{ "FailureReportSpool", "/nonexistent/authmilter-fuzz" },
 	};
 	char path[] = "/tmp/fuzz_milter.XXXXXX", err[1024];
 	struct conf *c = conf_defaults();
