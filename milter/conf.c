@@ -324,7 +324,11 @@ static const struct conf_key keys[] = {
 	  .more = "Off by default: a report copies the header of a message that may be "
 	    "legitimate mail to a third party (RFC 9991, Privacy Considerations).  fo= is "
 	    "honoured: 0 (default) DMARC failed, 1 SPF or DKIM gave no aligned pass, d a DKIM "
-	    "signature failed, s SPF failed; a record with psd=y is never reported to." },
+	    "signature failed, s SPF failed; a record with psd=y is never reported to.  "
+	    "Unlike OpenDMARC's key of the name, the daemon never mails (a report waits in the "
+	    "spool for send-failures, which checks external destinations and the rate) and "
+	    "fo= is honoured; FailureReportsOnNone, FailureReportsBcc and FailureReportsSentBy "
+	    "keep OpenDMARC's meaning." },
 	{ .name = "FailureReportSpool", .type = CONF_T_PATH, .def = "/var/lib/authmilter/failures",
 	  .off = OFF(failure_report_spool),
 	  .doc = "Directory of the failure reports written and not yet sent (outgoing/) and "
