@@ -33,20 +33,14 @@ static const char *const mreason_names[MR_N] = {
 	"no_envelope"
 };
 
-static const char *const action_names[] = { "accept", "quarantine", "reject", "tempfail" };
-static const char *const dmarc_names[] = { "none", "pass", "fail", "temperror", "permerror" };
+/* The results' names are results.h's and decide.h's; these are their counts. */
+#define N_ACTIONS 4		/* enum decision_action */
+#define N_DMARC 5		/* enum dmarc_result */
+#define N_SCOPES 2		/* enum spf_scope */
+#define N_SPF 7			/* enum spf_result */
+#define N_DKIM 7		/* enum dkim_result */
+#define N_OVERRIDES 6		/* OVERRIDE_* bits */
 static const char *const policy_names[] = { "absent", "none", "quarantine", "reject" };
-static const char *const spf_names[] = {
-	"none", "neutral", "pass", "fail", "softfail", "temperror", "permerror"
-};
-static const char *const scope_names[] = { "mfrom", "helo" };
-static const char *const dkim_names[] = {
-	"none", "pass", "fail", "neutral", "policy", "temperror", "permerror"
-};
-static const char *const override_names[] = {
-	"policy_test_mode", "sampled_out", "local_policy", "trusted_forwarder",
-	"mailing_list", "other"
-};
 static const char *const alg_names[] = { "rsa-sha256", "rsa-sha1", "ed25519-sha256", "other" };
 static const char *const key_names[] = {
 	"none", "rsa_lt1024", "rsa_1024", "rsa_2048", "rsa_3072", "rsa_ge4096", "ed25519"
@@ -74,11 +68,11 @@ struct histogram {
 
 static struct {
 	bool on;
-	unsigned long messages[NELEM(action_names)][MR_N];
-	unsigned long dmarc[NELEM(dmarc_names)][NELEM(policy_names)];
-	unsigned long overrides[NELEM(override_names)];
-	unsigned long spf[NELEM(scope_names)][NELEM(spf_names)];
-	unsigned long dkim[NELEM(dkim_names)];
+	unsigned long messages[N_ACTIONS][MR_N];
+	unsigned long dmarc[N_DMARC][NELEM(policy_names)];
+	unsigned long overrides[N_OVERRIDES];
+	unsigned long spf[N_SCOPES][N_SPF];
+	unsigned long dkim[N_DKIM];
 	unsigned long dkim_sigs[NELEM(alg_names)][NELEM(key_names)];
 	unsigned long arc[NELEM(arc_names)];
 	unsigned long authres_removed;
@@ -180,9 +174,9 @@ count_dmarc(const struct verdict *v)
 	size_t p = v->record_found && (size_t)v->policy < NELEM(policy_names) ? (size_t)v->policy : 0;
 	size_t i;
 
-	if ((size_t)v->result < NELEM(dmarc_names))
+	if ((size_t)v->result < N_DMARC)
 		ADD(M.dmarc[v->result][p], 1);
-	for (i = 0; i < NELEM(override_names); i++)
+	for (i = 0; i < N_OVERRIDES; i++)
 		if (v->overrides & (1u << i))
 			ADD(M.overrides[i], 1);
 }
@@ -217,11 +211,10 @@ count_engines(const struct facts *f)
 	size_t i;
 
 	for (i = 0; i < f->nspf && i < NELEM(f->spf); i++)
-		if ((size_t)f->spf[i].scope < NELEM(scope_names) &&
-		    (size_t)f->spf[i].result < NELEM(spf_names))
+		if ((size_t)f->spf[i].scope < N_SCOPES && (size_t)f->spf[i].result < N_SPF)
 			ADD(M.spf[f->spf[i].scope][f->spf[i].result], 1);
 	for (i = 0; f->dkim_done && i < f->dkim.n && i < DKIM_VERIFY_MAX_SIGS; i++) {
-		if ((size_t)f->dkim.sig[i].result < NELEM(dkim_names))
+		if ((size_t)f->dkim.sig[i].result < N_DKIM)
 			ADD(M.dkim[f->dkim.sig[i].result], 1);
 		ADD(M.dkim_sigs[alg_of(f->dkim.sig[i].a)][key_of(&f->dkim.sig[i])], 1);
 	}
@@ -235,7 +228,7 @@ metrics_message(const struct facts *f, const struct decision *d, int64_t decide_
 {
 	if (!metrics_enabled())
 		return;
-	if ((size_t)d->action < NELEM(action_names))
+	if ((size_t)d->action < N_ACTIONS)
 		ADD(M.messages[d->action][reason_of(d)], 1);
 	if (!d->evaluated)
 		return;
@@ -277,7 +270,7 @@ metrics_summarize(struct metrics_summary *s)
 	unsigned long n;
 
 	memset(s, 0, sizeof(*s));
-	for (a = 0; a < NELEM(action_names); a++)
+	for (a = 0; a < N_ACTIONS; a++)
 		for (r = 0; r < MR_N; r++) {
 			n = GET(M.messages[a][r]);
 			s->messages += n;
@@ -351,26 +344,31 @@ render_messages(struct str *o)
 
 	head(o, "authmilter_messages_total", "counter",
 	    "Messages decided, by action and by what decided it.");
-	for (a = 0; a < NELEM(action_names); a++)
+	for (a = 0; a < N_ACTIONS; a++)
 		for (r = 0; r < MR_N; r++)
 			(void)str_printf(o, "authmilter_messages_total{action=\"%s\",reason=\"%s\"} %lu\n",
-			    action_names[a], mreason_names[r], GET(M.messages[a][r]));
+			    action_name((enum decision_action)a), mreason_names[r], GET(M.messages[a][r]));
 	head(o, "authmilter_dmarc_results_total", "counter",
 	    "DMARC results of the messages evaluated, by the policy that applied.");
-	for (a = 0; a < NELEM(dmarc_names); a++)
+	for (a = 0; a < N_DMARC; a++)
 		for (i = 0; i < NELEM(policy_names); i++)
 			(void)str_printf(o, "authmilter_dmarc_results_total{result=\"%s\",policy=\"%s\"} %lu\n",
-			    dmarc_names[a], policy_names[i], GET(M.dmarc[a][i]));
-	counter1(o, "authmilter_dmarc_overrides_total",
-	    "DMARC dispositions changed by an override (RFC 9990 PolicyOverrideType).",
-	    "type", override_names, M.overrides, NELEM(override_names));
+			    dmarc_result_name((enum dmarc_result)a), policy_names[i], GET(M.dmarc[a][i]));
+	head(o, "authmilter_dmarc_overrides_total", "counter",
+	    "DMARC dispositions changed by an override (RFC 9990 PolicyOverrideType).");
+	for (i = 0; i < N_OVERRIDES; i++)
+		(void)str_printf(o, "authmilter_dmarc_overrides_total{type=\"%s\"} %lu\n",
+		    override_name(1u << i), GET(M.overrides[i]));
 	head(o, "authmilter_spf_results_total", "counter", "SPF results, by identity checked.");
-	for (a = 0; a < NELEM(scope_names); a++)
-		for (i = 0; i < NELEM(spf_names); i++)
+	for (a = 0; a < N_SCOPES; a++)
+		for (i = 0; i < N_SPF; i++)
 			(void)str_printf(o, "authmilter_spf_results_total{scope=\"%s\",result=\"%s\"} %lu\n",
-			    scope_names[a], spf_names[i], GET(M.spf[a][i]));
-	counter1(o, "authmilter_dkim_results_total", "DKIM signatures evaluated, by result.",
-	    "result", dkim_names, M.dkim, NELEM(dkim_names));
+			    spf_scope_name((enum spf_scope)a), spf_result_name((enum spf_result)i),
+			    GET(M.spf[a][i]));
+	head(o, "authmilter_dkim_results_total", "counter", "DKIM signatures evaluated, by result.");
+	for (i = 0; i < N_DKIM; i++)
+		(void)str_printf(o, "authmilter_dkim_results_total{result=\"%s\"} %lu\n",
+		    dkim_result_name((enum dkim_result)i), GET(M.dkim[i]));
 	head(o, "authmilter_dkim_signatures_total", "counter",
 	    "DKIM signatures evaluated, by algorithm and key size class.");
 	for (a = 0; a < NELEM(alg_names); a++)

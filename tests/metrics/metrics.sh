@@ -160,11 +160,18 @@ for mode in servfail drop; do
 done
 
 # Reloads, and the STATUS line.
+# reload NAME TEXT - SIGHUP, then wait (10 s at most) for a STATUS line
+# with TEXT and scrape into NAME.
+reload() {
+	kill -HUP "$mpid"
+	i=0
+	while [ $i -lt 100 ] && [ "$(grep -c "$2" "$tmp/notify.log")" = 0 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	scrape "$1"
+}
 n_all=$(val after authmilter_messages_total)
-kill -HUP "$mpid"
-i=0
-while [ $i -lt 100 ] && [ "$(grep -c 'reloads: 1, 0 refused' "$tmp/notify.log")" = 0 ]; do sleep 0.1; i=$((i + 1)); done
-scrape reload1
+reload reload1 'reloads: 1, 0 refused'
 check "SIGHUP: reloads_total{result=ok} 1, last reload successful" \
 	'[ "$(val reload1 authmilter_config_reloads_total result=ok)" = 1 ] &&
 	 [ "$(val reload1 authmilter_config_last_reload_successful)" = 1 ]'
@@ -173,10 +180,7 @@ acc=$(val after authmilter_messages_total action=accept)
 check "... the STATUS line counts the $n_all messages, $acc accepted ($line)" \
 	'echo "$line" | grep -q "messages: $n_all ($acc accepted, "'
 echo "NoSuchKey yes" >>"$tmp/authmilter.conf"
-kill -HUP "$mpid"
-i=0
-while [ $i -lt 100 ] && [ "$(grep -c '1 refused' "$tmp/notify.log")" = 0 ]; do sleep 0.1; i=$((i + 1)); done
-scrape reload2
+reload reload2 '1 refused'
 check "a refused reload: reloads_total{result=rejected} 1, last reload successful 0" \
 	'[ "$(val reload2 authmilter_config_reloads_total result=rejected)" = 1 ] &&
 	 [ "$(val reload2 authmilter_config_last_reload_successful)" = 0 ]'
