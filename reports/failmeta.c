@@ -211,7 +211,7 @@ static const struct key {
 	{ "created", key_created, true, false, false },
 	{ "source_ip", key_source_ip, true, false, false },
 	{ "ruf", key_ruf, false, false, false },
-	{ "sent", key_sent, false, false, true },
+	{ "sent", key_sent, false, true, true },
 	{ "skipped", key_skipped, false, true, true },
 	{ "dropped", key_dropped, false, true, true },
 };

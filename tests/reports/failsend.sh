@@ -164,15 +164,16 @@ check "second run: nothing sent, exit 0" '[ "$rc" -eq 0 ] && [ "$(captured "$tmp
 
 # ---- DNS not answering: no line, retried next run
 D="$tmp/dead"
-d1=$(mkfail "$D" example.com 0 mailto:f@thirdparty.example)
+d1=$(mkfail "$D" example.com 0 mailto:f@thirdparty.example mailto:dmarc-failures@example.com)
 conf deadns "$D" "$(cap dead)"
 sed -i "s/^Nameservers.*/Nameservers\t\t127.0.0.1@$dead/" "$tmp/deadns.conf"
 run deadns
-check "DNS not answering: exit 1, no line, left in outgoing/" \
-	'[ "$rc" -eq 1 ] && ! grep -q "^sent\|^skipped" "$D/outgoing/$d1.meta" && [ "$(captured "$tmp/out-dead")" -eq 0 ]'
+check "DNS not answering: exit 1, the same domain sent, no line for the external one, left in outgoing/" \
+	'[ "$rc" -eq 1 ] && ! grep -q "^sent mailto:f@\|^skipped" "$D/outgoing/$d1.meta" && grep -q "^sent mailto:dmarc-failures@example.com" "$D/outgoing/$d1.meta" && [ "$(sent_to "$tmp/out-dead")" = "dmarc-failures@example.com " ]'
 conf deadok "$D" "$(cap dead)"
 run deadok
-check "DNS back: sent" '[ "$rc" -eq 0 ] && [ "$(sent_to "$tmp/out-dead")" = "f@thirdparty.example " ] && [ -f "$D/sent/$d1.meta" ]'
+check "DNS back: the .meta with a sent line read again, the external one sent" \
+	'[ "$rc" -eq 0 ] && [ "$(sent_to "$tmp/out-dead")" = "dmarc-failures@example.com f@thirdparty.example " ] && [ -f "$D/sent/$d1.meta" ]'
 
 # ---- the size cap
 Z="$tmp/size"
