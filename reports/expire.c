@@ -40,12 +40,15 @@ int
 expire_run(struct store *st, const struct expire_opts *o, struct expire_totals *t)
 {
 	int rc;
+	int64_t cutoff = o->now - (int64_t)o->days * REPORT_DAY;
 
 	memset(t, 0, sizeof(*t));
 	if ((rc = expire_store(st, o, t)) != 0)
 		return rc;
-	if (outbox_expire_sent(o->spool, o->now - (int64_t)o->days * REPORT_DAY, o->dry_run, o->log,
-	    &t->sent_files) != 0)
-		return 1;
-	return 0;
+	if (outbox_expire_sent(o->spool, cutoff, o->dry_run, o->log, &t->sent_files) != 0)
+		rc = 1;
+	if (o->failure_spool != NULL && outbox_expire_failures(o->failure_spool, cutoff,
+	    o->dry_run, o->log, &t->failure_files) != 0)
+		rc = 1;
+	return rc;
 }

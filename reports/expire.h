@@ -4,7 +4,8 @@
  * UTC day minus that many days), the records of reports that ended
  * before it, the rows of history files last imported before it, the
  * policies and result sets no message uses any more, and the reports in
- * ReportSpool/sent last changed more than that many days ago.  import
+ * ReportSpool/sent and the failure reports in FailureReportSpool/sent last
+ * changed more than that many days ago.  import
  * refuses records older than the cutoff, so nothing expired comes back.
  *
  * Called once by main.c.  Single-threaded.
@@ -23,12 +24,14 @@ struct expire_opts {
 	int64_t now;
 	unsigned days;		/* ReportRetentionDays */
 	const char *spool;	/* ReportSpool */
+	const char *failure_spool; /* FailureReportSpool */
 	FILE *log;
 };
 
 struct expire_totals {
 	struct store_expired store;
 	unsigned sent_files;	/* reports removed from ReportSpool/sent */
+	unsigned failure_files;	/* failure reports removed from FailureReportSpool/sent */
 };
 
 /* expire_cutoff - the first second kept: the start of today (UTC) minus days. */

@@ -50,8 +50,10 @@ compare_orgs(const struct extdest_config *x, int64_t deadline, const char *a, co
  * another host forbids sending.  Returns false (why set) to refuse.
  */
 static bool
-apply_override(const char *txt, size_t len, struct extdest_result *out)
+apply_override(const char *txt, size_t len, bool ruf, struct extdest_result *out)
 {
+	const char *tag = ruf ? "ruf" : "rua";
+	const struct dmarc_uri_list *l;
 	struct dmarc_record rec;
 	struct rua r, first;
 	char reason[160];
@@ -60,8 +62,9 @@ apply_override(const char *txt, size_t len, struct extdest_result *out)
 
 	memset(&first, 0, sizeof(first));
 	dmarc_record_parse(txt, len, &rec, NULL, 0);
-	for (i = 0; i < rec.rua.n && ok; i++) {
-		enum rua_status st = rua_parse(rec.rua.v[i].uri, strlen(rec.rua.v[i].uri), &r,
+	l = ruf ? &rec.ruf : &rec.rua;
+	for (i = 0; i < l->n && ok; i++) {
+		enum rua_status st = rua_parse(l->v[i].uri, strlen(l->v[i].uri), &r,
 		    reason, sizeof(reason));
 
 		if (r.host[0] != '\0' && !domain_equal(r.host, out->dest.host)) {
@@ -71,14 +74,14 @@ apply_override(const char *txt, size_t len, struct extdest_result *out)
 			ok = false;
 		} else if (st == RUA_OK && !found) {
 			first = r;
-			first.has_size = rec.rua.v[i].size_limit != 0;
-			first.size_limit = rec.rua.v[i].size_limit;
+			first.has_size = l->v[i].size_limit != 0;
+			first.size_limit = l->v[i].size_limit;
 			found = true;
 		}
 	}
-	if (ok && rec.rua.n > 0 && !found) {
+	if (ok && l->n > 0 && !found) {
 		snprintf(out->why, sizeof(out->why), "the record at %s overrides the destination "
-		    "with no usable mailto: URI", out->name);
+		    "with no usable mailto: URI in its %s", out->name, tag);
 		ok = false;
 	}
 	dmarc_record_free(&rec);
@@ -116,11 +119,12 @@ verify(const struct extdest_config *x, int64_t deadline, struct extdest_result *
 			if (!dmarc_record_is_dmarc(txt.rec[i].s, txt.rec[i].len))
 				continue;
 			snprintf(out->why, sizeof(out->why), "authorized by v=DMARC1 at %s", out->name);
-			st = apply_override(txt.rec[i].s, txt.rec[i].len, out) ? EXTDEST_OK :
-			    EXTDEST_REFUSED;
+			st = apply_override(txt.rec[i].s, txt.rec[i].len, x->ruf, out) ?
+			    EXTDEST_OK : EXTDEST_REFUSED;
 			if (st == EXTDEST_OK && out->overridden)
 				snprintf(out->why, sizeof(out->why), "authorized by v=DMARC1 at %s, "
-				    "whose rua names mailto:%s instead", out->name, out->dest.addr);
+				    "whose %s names mailto:%s instead", out->name,
+				    x->ruf ? "ruf" : "rua", out->dest.addr);
 			break;
 		}
 	}

@@ -10,7 +10,8 @@
  * "*._report._dmarc.<host>" answers for every domain).  Organizational
  * Domains are determined the way the milter does (OrganizationalDomain:
  * the RFC 9989 tree walk or the public suffix list), through the project's
- * resolver.  A record with a rua tag overrides the destination (step 9):
+ * resolver.  A record with a rua tag (a ruf tag for failure reports, RFC
+ * 9991) overrides the destination (step 9):
  * the first mailto: URI on the same host is used instead; a URI on any
  * other host in it means no report at all goes there.
  *
@@ -18,7 +19,7 @@
  * never a refusal.  A missing or non-DMARC record, a name too long for the
  * DNS (step 4) or a permanent DNS failure give EXTDEST_REFUSED.
  *
- * Called by send.c.  Not thread-safe per resolver use beyond what the
+ * Called by send.c and failsend.c.  Not thread-safe per resolver use beyond what the
  * resolver allows (it allows concurrent lookups); no state of its own.
  */
 #ifndef AUTHMILTER_REPORTS_EXTDEST_H
@@ -44,6 +45,9 @@ struct extdest_config {
 	enum org_mode mode;		/* how Organizational Domains are found */
 	const struct psl *psl;		/* required for ORG_MODE_PSL */
 	unsigned budget_ms;		/* DNS time for one check */
+	bool ruf;			/* failure reports (RFC 9991 section "Verifying External
+					 * Destinations"): the record's ruf tag, not its rua,
+					 * overrides the destination */
 };
 
 struct extdest_result {

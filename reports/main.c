@@ -2,7 +2,8 @@
  * main.c - authmilter-reports: DMARC aggregate reports (RFC 9990) from
  * the milter's history records.  Subcommands: import (history files into
  * the store), aggregate (reports into the spool), send (mail them, see
- * send.h), expire (drop old data).  Reads the daemon's configuration
+ * send.h), send-failures (mail the daemon's failure reports, RFC 9991,
+ * see failsend.h), expire (drop old data).  Reads the daemon's configuration
  * (/etc/authmilter.conf).  Progress and a summary on standard error.
  * See doc/authmilter-reports.8.  Single-threaded program.
  */
@@ -23,6 +24,7 @@
 #include "config.h"
 #include "domain.h"
 #include "expire.h"
+#include "failsend.h"
 #include "import.h"
 #include "send.h"
 #include "outbox.h"
@@ -53,6 +55,8 @@ usage(int status)
 	    "  aggregate          one report per policy domain and finished UTC day into\n"
 	    "                     ReportSpool/outgoing (--partial: today too, up to now)\n"
 	    "  send               mail the reports in ReportSpool/outgoing to their rua\n"
+	    "  send-failures      mail the failure reports in FailureReportSpool/outgoing\n"
+	    "                     to their ruf (every few minutes)\n"
 	    "  expire             drop data older than ReportRetentionDays\n"
 	    "options:\n"
 	    "  -c, --config FILE  configuration (default " CONF_DEFAULT_FILE ")\n"
@@ -282,7 +286,7 @@ static int
 cmd_expire(const struct conf *c, const struct opts *o)
 {
 	struct expire_opts eo = { o->dry_run, o->now, c->report_retention_days, c->report_spool,
-	    stderr };
+	    c->failure_report_spool, stderr };
 	struct expire_totals t;
 	struct store *st = open_store(c, o);
 	int rc;
@@ -291,10 +295,11 @@ cmd_expire(const struct conf *c, const struct opts *o)
 	store_close(st);
 	fprintf(stderr, "%sexpire (before %lld): %" PRId64 " messages, %" PRId64 " reports, %"
 	    PRId64 " history files, %" PRId64 " policies, %" PRId64 " result sets, %" PRId64
-	    " policy domains from the store; %u reports from %s/" SPOOL_SENT "\n", prefix(o),
+	    " policy domains from the store; %u reports from %s/" SPOOL_SENT "; %u failure reports "
+	    "from %s/" SPOOL_SENT "\n", prefix(o),
 	    (long long)expire_cutoff(o->now, c->report_retention_days), t.store.messages,
 	    t.store.reports, t.store.files, t.store.policies, t.store.results, t.store.domains,
-	    t.sent_files, c->report_spool);
+	    t.sent_files, c->report_spool, t.failure_files, c->failure_report_spool);
 	return rc;
 }
 
@@ -309,6 +314,20 @@ cmd_send(const struct conf *c, const struct opts *o)
 	rc = send_run(c, o->dry_run, stderr, &t);
 	fprintf(stderr, "%ssend: %u reports, %u messages sent, %u destinations skipped, %u "
 	    "failed\n", prefix(o), t.reports, t.sent, t.skipped, t.failed);
+	return rc;
+}
+
+/* cmd_send_failures - the failure report sender (failsend.c). */
+static int
+cmd_send_failures(const struct conf *c, const struct opts *o)
+{
+	struct failsend_totals t;
+	int rc;
+
+	rc = failsend_run(c, o->dry_run, o->now, stderr, &t);
+	fprintf(stderr, "%ssend-failures: %u reports, %u messages sent, %u destinations skipped, "
+	    "%u dropped by the rate limit, %u failed, %u deferred, %u reports left alone\n",
+	    prefix(o), t.reports, t.sent, t.skipped, t.dropped, t.failed, t.deferred, t.bad);
 	return rc;
 }
 
@@ -327,6 +346,8 @@ main(int argc, char **argv)
 		rc = cmd_aggregate(c, &o);
 	else if (strcmp(o.command, "send") == 0)
 		rc = cmd_send(c, &o);
+	else if (strcmp(o.command, "send-failures") == 0)
+		rc = cmd_send_failures(c, &o);
 	else if (strcmp(o.command, "expire") == 0)
 		rc = cmd_expire(c, &o);
 	else {

@@ -418,5 +418,6 @@ meta_append_line(struct str *out, enum meta_done done, const char *uri, int64_t 
 	if (done == META_SENT)
 		return str_printf(out, "sent %s %lld\n", uri, (long long)when);
 	clean_reason(reason, why, sizeof(why));
-	return str_printf(out, "skipped %s %lld%s%s\n", uri, (long long)when, why[0] ? " " : "", why);
+	return str_printf(out, "%s %s %lld%s%s\n", done == META_DROPPED ? "dropped" : "skipped", uri,
+	    (long long)when, why[0] ? " " : "", why);
 }

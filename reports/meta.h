@@ -45,7 +45,8 @@ enum meta_format {
 enum meta_done {
 	META_DUE = 0,		/* no sent/skipped line yet */
 	META_SENT,
-	META_SKIPPED
+	META_SKIPPED,
+	META_DROPPED		/* failure reports only: over the rate limit (failmeta.h) */
 };
 
 struct meta_dest {
@@ -88,7 +89,8 @@ const char *meta_format_name(enum meta_format f);
  * meta_append_line - append the line recording what was done for uri at
  * time when to out: "sent URI TIME\n", or "skipped URI TIME REASON\n" with
  * the reason cut to META_REASON_MAX bytes and every byte outside printable
- * ASCII made '?'.  done must be META_SENT or META_SKIPPED.
+ * ASCII made '?'; "dropped URI TIME REASON\n" likewise (failure reports,
+ * failmeta.h).  done must not be META_DUE.
  */
 enum str_status meta_append_line(struct str *out, enum meta_done done, const char *uri,
     int64_t when, const char *reason);

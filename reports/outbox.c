@@ -244,44 +244,48 @@ out:
 	return rc;
 }
 
-/* report_name - a report's file: "...!..." ending in .meta or .xml.gz, not a temporary one. */
+/*
+ * report_name - a report's file, not a temporary one: ending in .meta or
+ * the data extension ext (".xml.gz": aggregate reports, whose names hold a
+ * '!'; ".eml": failure reports).
+ */
 static bool
-report_name(const char *name, bool *is_meta, size_t *baselen)
+report_name(const char *name, const char *ext, bool *is_meta, size_t *baselen)
 {
-	size_t n = strlen(name);
+	size_t n = strlen(name), e = strlen(ext);
 
-	if (name[0] == '.' || strchr(name, '!') == NULL)
+	if (name[0] == '.' || (strcmp(ext, ".xml.gz") == 0 && strchr(name, '!') == NULL))
 		return false;
 	if (n > 5 && strcmp(name + n - 5, ".meta") == 0) {
 		*is_meta = true;
 		*baselen = n - 5;
 		return true;
 	}
-	if (n > 7 && strcmp(name + n - 7, ".xml.gz") == 0) {
+	if (n > e && strcmp(name + n - e, ext) == 0) {
 		*is_meta = false;
-		*baselen = n - 7;
+		*baselen = n - e;
 		return true;
 	}
 	return false;
 }
 
-/* remove_report - unlink dir/base.xml.gz and dir/base.meta (those that exist). */
+/* remove_report - unlink dir/base.EXT and dir/base.meta (those that exist). */
 static void
-remove_report(const char *dir, const char *name, size_t baselen, FILE *log)
+remove_report(const char *dir, const char *name, const char *ext, size_t baselen, FILE *log)
 {
-	static const char *const ext[] = { ".xml.gz", ".meta" };
+	const char *const exts[] = { ext, ".meta" };
 	char path[PATH_MAX];
 	size_t i;
 	int n;
 
 	for (i = 0; i < 2; i++) {
-		n = snprintf(path, sizeof(path), "%s/%.*s%s", dir, (int)baselen, name, ext[i]);
+		n = snprintf(path, sizeof(path), "%s/%.*s%s", dir, (int)baselen, name, exts[i]);
 		if (n > 0 && (size_t)n < sizeof(path) && unlink(path) != 0 && errno != ENOENT)
 			fprintf(log, "authmilter-reports: %s: %s\n", path, strerror(errno));
 	}
 }
 
-/* expired - is dir/name older than cutoff?  A .xml.gz with a .meta is judged by the .meta. */
+/* expired - is dir/name older than cutoff?  A data file with a .meta is judged by the .meta. */
 static bool
 expired(const char *dir, const char *name, bool is_meta, size_t baselen, int64_t cutoff)
 {
@@ -299,8 +303,10 @@ expired(const char *dir, const char *name, bool is_meta, size_t baselen, int64_t
 	return (int64_t)sb.st_mtime < cutoff;
 }
 
-int
-outbox_expire_sent(const char *spool, int64_t cutoff, bool dry_run, FILE *log, unsigned *removed)
+/* expire_dir - outbox_expire_sent for reports whose data files end in ext. */
+static int
+expire_dir(const char *spool, const char *ext, int64_t cutoff, bool dry_run, FILE *log,
+    unsigned *removed)
 {
 	char dir[PATH_MAX];
 	struct dirent *de;
@@ -318,7 +324,7 @@ outbox_expire_sent(const char *spool, int64_t cutoff, bool dry_run, FILE *log, u
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
-		if (!report_name(de->d_name, &is_meta, &baselen) ||
+		if (!report_name(de->d_name, ext, &is_meta, &baselen) ||
 		    !expired(dir, de->d_name, is_meta, baselen, cutoff))
 			continue;
 		(*removed)++;
@@ -326,8 +332,21 @@ outbox_expire_sent(const char *spool, int64_t cutoff, bool dry_run, FILE *log, u
 			fprintf(log, "authmilter-reports: would remove %s/%.*s\n", dir, (int)baselen,
 			    de->d_name);
 		else
-			remove_report(dir, de->d_name, baselen, log);
+			remove_report(dir, de->d_name, ext, baselen, log);
 	}
 	closedir(d);
 	return 0;
+}
+
+int
+outbox_expire_sent(const char *spool, int64_t cutoff, bool dry_run, FILE *log, unsigned *removed)
+{
+	return expire_dir(spool, ".xml.gz", cutoff, dry_run, log, removed);
+}
+
+int
+outbox_expire_failures(const char *spool, int64_t cutoff, bool dry_run, FILE *log,
+    unsigned *removed)
+{
+	return expire_dir(spool, ".eml", cutoff, dry_run, log, removed);
 }

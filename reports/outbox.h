@@ -79,4 +79,11 @@ void outbox_size_text(uint64_t bytes, char *buf, size_t size);
 int outbox_expire_sent(const char *spool, int64_t cutoff, bool dry_run, FILE *log,
     unsigned *removed);
 
+/*
+ * outbox_expire_failures - the same for the failure reports in
+ * FailureReportSpool/sent (NAME.meta and NAME.eml, doc/report-spool.md).
+ */
+int outbox_expire_failures(const char *spool, int64_t cutoff, bool dry_run, FILE *log,
+    unsigned *removed);
+
 #endif

@@ -23,6 +23,7 @@
 #include "rua.h"
 #include "send.h"
 #include "sendcmd.h"
+#include "sendutil.h"
 #include "spool.h"
 
 #define GZIP_MAGIC "\x1f\x8b"
@@ -87,19 +88,14 @@ say(struct run *r, const char *fmt, ...)
 static bool
 record(struct run *r, struct report *rep, size_t i, enum meta_done done, const char *why)
 {
-	struct str next = STR_INITIALIZER(META_MAX_BYTES);
-	char err[512] = "the .meta would be too long";
+	char err[512];
 
 	if (r->dry) {
 		rep->m.dest[i].done = done;	/* in memory only: to say what would happen */
 		return true;
 	}
-	if (str_append(&next, str_cstr(&rep->text), rep->text.len) == STR_OK &&
-	    meta_append_line(&next, done, rep->m.dest[i].uri, r->now, why) == STR_OK &&
-	    spool_rewrite(&r->spool, rep->meta_name, next.s, next.len, "", 0, err, sizeof(err)) ==
-	    SPOOL_OK) {
-		str_free(&rep->text);
-		rep->text = next;	/* the buffer changes hands */
+	if (sendutil_record(&r->spool, rep->meta_name, &rep->text, META_MAX_BYTES, done,
+	    rep->m.dest[i].uri, r->now, why, err, sizeof(err))) {
 		rep->m.dest[i].done = done;
 		return true;
 	}
@@ -107,7 +103,6 @@ record(struct run *r, struct report *rep, size_t i, enum meta_done done, const c
 	    done == META_SENT ? "sent" : "skipped", rep->m.dest[i].uri, rep->meta_name, err,
 	    done == META_SENT ? " (it will be sent again by the next run)" : "");
 	r->rc = 1;
-	str_free(&next);
 	return false;
 }
 
@@ -389,14 +384,11 @@ out:
 static bool
 setup_from(struct run *r)
 {
-	char buf[RFC5322_ADDR_BUFSIZE + 16], why[160];
-	const char *from = r->c->report_email;
+	const char *from;
+	char why[160];
 
-	if (from == NULL) {
-		snprintf(buf, sizeof(buf), "postmaster@%s", r->c->authserv_id);
-		from = buf;
-	}
-	if (!rfc5322_addr_normalize(from, strlen(from), r->from, why, sizeof(why))) {
+	if (!sendutil_from(r->c->report_email, r->c->authserv_id, r->from, &from, why,
+	    sizeof(why))) {
 		say(r, "ReportEmail %s is not a usable address: %s", from, why);
 		return false;
 	}
@@ -407,23 +399,12 @@ setup_from(struct run *r)
 static bool
 setup_dns(struct run *r)
 {
-	struct resolver_config rc;
-	char err[512];
+	char err[600];
 
-	conf_resolver(r->c, &rc);
-	if ((r->resolver = resolver_new(&rc, err, sizeof(err))) == NULL) {
-		say(r, "cannot set up the resolver: %s", err);
+	if (!sendutil_dns(r->c, &r->x, &r->resolver, &r->psl, err, sizeof(err))) {
+		say(r, "%s", err);
 		return false;
 	}
-	if (r->c->org_mode == ORG_MODE_PSL &&
-	    psl_load_file(r->c->psl_file, &r->psl, err, sizeof(err)) != PSL_OK) {
-		say(r, "cannot load PublicSuffixList %s: %s", r->c->psl_file, err);
-		return false;
-	}
-	r->x.resolver = r->resolver;
-	r->x.mode = r->c->org_mode;
-	r->x.psl = r->psl;
-	r->x.budget_ms = r->c->dns_budget_ms;
 	return true;
 }
 

@@ -212,6 +212,8 @@ check "the units in /lib/systemd/system, the sysv script, tmpfiles.d, logrotate,
     'mode_is /lib/systemd/system/authmilter.service root:root 644 &&
      mode_is /lib/systemd/system/authmilter-reports.service root:root 644 &&
      mode_is /lib/systemd/system/authmilter-reports.timer root:root 644 &&
+     mode_is /lib/systemd/system/authmilter-failures.service root:root 644 &&
+     mode_is /lib/systemd/system/authmilter-failures.timer root:root 644 &&
      mode_is /etc/init.d/authmilter root:root 755 && mode_is /usr/lib/tmpfiles.d/authmilter.conf root:root 644 &&
      mode_is /etc/logrotate.d/authmilter root:root 644 && mode_is /etc/cron.d/authmilter-reports root:root 644'
 check "/usr/share/doc/authmilter: README, changelog, copyright (machine-readable), examples" \
@@ -236,11 +238,12 @@ check "the maintainer scripts restart the daemon after an upgrade (sysv and syst
      [ "$(grep -c "_dh_action=restart" $p)" = 2 ]'
 
 units="/lib/systemd/system/authmilter.service /lib/systemd/system/authmilter-reports.service
-	/lib/systemd/system/authmilter-reports.timer"
+	/lib/systemd/system/authmilter-reports.timer /lib/systemd/system/authmilter-failures.service
+	/lib/systemd/system/authmilter-failures.timer"
 man_opt=""
 command -v man >/dev/null || man_opt="--man=no"	# no man-db: Documentation= cannot be checked
 # shellcheck disable=SC2086
-check "systemd-analyze verify: the three units" \
+check "systemd-analyze verify: the five units" \
     'systemd-analyze verify $man_opt $units >"$tmp/verify.out" 2>&1 && [ ! -s "$tmp/verify.out" ] ||
      { sed "s/^/# /" "$tmp/verify.out"; false; }'
 systemd-analyze security --offline=yes /lib/systemd/system/authmilter.service >"$tmp/security.out" 2>&1
@@ -390,10 +393,16 @@ check "the store belongs to authmilter" \
 # The cron file's command (its seventh field on), as cron runs it: as the
 # authmilter user, with the cron file's SHELL and PATH; where systemd runs
 # it does nothing.
-cronline=$(grep -E '^[0-9*]' /etc/cron.d/authmilter-reports)
+# The daily job is the line starting with a digit; the failure reports'
+# line ("*/5 ...") runs send-failures.
+cronline=$(grep -E '^[0-9]' /etc/cron.d/authmilter-reports)
 cronjob=$(echo "$cronline" | awk '{ for (i = 1; i <= 6; i++) sub(/^[^ ]+ +/, ""); print }')
 check "the cron file runs the job as authmilter" \
     '[ "$(echo "$cronline" | awk "{ print \$6 }")" = authmilter ] && [ -n "$cronjob" ]'
+failline=$(grep -E '^\*/5 ' /etc/cron.d/authmilter-reports)
+check "the cron file runs send-failures every 5 minutes as authmilter, not where systemd runs" \
+    '[ "$(echo "$failline" | awk "{ print \$6 }")" = authmilter ] &&
+     echo "$failline" | grep -q "\[ -d /run/systemd/system \] ||.*authmilter-reports -q send-failures\$"'
 if [ -d /run/systemd/system ]; then
 	skip "the cron job" "systemd runs here: the cron job does nothing, the timer runs"
 else

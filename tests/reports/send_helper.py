@@ -22,6 +22,15 @@
       file GZ and un-gzip to an XML report.  KEY=VALUE checks: from=, to=,
       subject= (exact, after unfolding), msgid-contains=.  Prints what was
       checked as TAP comments; exit 1 on the first failure.
+  send_helper.py checkfailure MSG KEY=VALUE...
+      decode the failure report message MSG (RFC 9991 / RFC 6591, as
+      "send-failures" sends it) with Python's email package and check it:
+      From, To, Date, Message-ID, multipart/report with
+      report-type=feedback-report and exactly the parts text/plain,
+      message/feedback-report (Feedback-Type: auth-failure, Auth-Failure:
+      dmarc, Reported-Domain) and text/rfc822-headers.  KEY=VALUE checks:
+      from=, to=, domain= (Reported-Domain), subject=.  Exit 1 on the first
+      failure.
   send_helper.py maildir-wait MAILDIR N SECONDS
       wait until MAILDIR/new holds N messages; print their paths (exit 1
       when they do not come)
@@ -163,6 +172,41 @@ def cmd_check(args):
     return 0
 
 
+def cmd_checkfailure(args):
+    path = args[0]
+    want = dict(a.split("=", 1) for a in args[1:])
+    with open(path, "rb") as f:
+        msg = email.message_from_binary_file(f, policy=email.policy.default)
+    try:
+        expect(msg["Date"] is not None and email.utils.parsedate_to_datetime(msg["Date"]),
+               "Date parses")
+        expect(msg["Message-ID"] is not None and msg["Message-ID"].startswith("<"),
+               "Message-ID")
+        for key, field in (("from", "From"), ("to", "To"), ("subject", "Subject")):
+            if key in want:
+                expect(str(msg[field]) == want[key], "%s is %s (got %r)" % (field, want[key],
+                                                                         str(msg[field])))
+        expect(msg.get_content_type() == "multipart/report", "multipart/report")
+        expect(msg.get_param("report-type") == "feedback-report",
+               "report-type=feedback-report")
+        parts = msg.get_payload()
+        types = [p.get_content_type() for p in parts]
+        expect(types == ["text/plain", "message/feedback-report", "text/rfc822-headers"],
+               "the parts text/plain, message/feedback-report, text/rfc822-headers (got %r)"
+               % types)
+        fb = parts[1].get_payload()
+        fb = fb[0] if isinstance(fb, list) else email.message_from_string(fb)
+        expect(fb["Feedback-Type"] == "auth-failure", "Feedback-Type: auth-failure")
+        expect(fb["Auth-Failure"] == "dmarc", "Auth-Failure: dmarc")
+        if "domain" in want:
+            expect(fb["Reported-Domain"] == want["domain"], "Reported-Domain")
+        expect("From:" in parts[2].get_content(), "the original header section")
+    except Failed as e:
+        print("# FAIL: %s" % e)
+        return 1
+    return 0
+
+
 def cmd_maildir_wait(args):
     maildir, n, limit = args[0], int(args[1]), float(args[2])
     end = time.monotonic() + limit
@@ -180,7 +224,7 @@ def cmd_maildir_wait(args):
 
 def main():
     cmds = {"mkreport": cmd_mkreport, "capture": cmd_capture, "check": cmd_check,
-            "maildir-wait": cmd_maildir_wait}
+            "maildir-wait": cmd_maildir_wait, "checkfailure": cmd_checkfailure}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         sys.stderr.write(__doc__)
         return 2
