@@ -356,7 +356,8 @@ static const struct conf_key keys[] = {
 	    "or N/d; the rest are counted, logged and dropped." },
 	{ .name = "FailureReportsMaxBytes", .type = CONF_T_UNSIGNED, .def = "262144", .min = 4096,
 	  .max = 10485760, .off = OFF(failure_reports_max_bytes),
-	  .doc = "Largest failure report written: the copied header (and body) is cut to fit." },
+	  .doc = "Largest failure report: the daemon cuts the copied header (and body) to "
+	    "fit, send-failures sends none bigger (nor bigger than a ruf \"!size\")." },
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))

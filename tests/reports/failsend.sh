@@ -162,6 +162,22 @@ check "the captured message parses as a failure report" \
 run basic 60
 check "second run: nothing sent, exit 0" '[ "$rc" -eq 0 ] && [ "$(captured "$tmp/out-basic")" -eq 3 ]'
 
+# ---- a report as the daemon writes it (authmilter-check runs its code), sent
+check_prog="$top_builddir/milter/authmilter-check"
+E="$tmp/fromcheck"
+mkdir -p "$E"
+printf '_dmarc.example.com. TXT "v=DMARC1; p=reject; ruf=mailto:dmarc-failures@example.com"\n' >"$E/zone"
+printf 'From: Mallory <ceo@example.com>\r\nTo: bob@receiver.example\r\nSubject: spoof\r\nDate: Sun, 06 Dec 2026 10:00:00 +0000\r\nMessage-ID: <spoof@elsewhere.example>\r\n\r\nPay now.\r\n' >"$E/m.eml"
+"$check_prog" --zone "$E/zone" --ip 198.51.100.7 --mail-from ceo@example.com \
+    --authserv-id mx.receiver.example --spf fail:example.com --set FailureReports=yes \
+    --set FailureReportSpool="$E/spool" "$E/m.eml" >"$E/out" 2>&1
+conf fromcheck "$E/spool" "$(cap fromcheck)"
+run fromcheck
+m=$(ls "$tmp/out-fromcheck"/msg-*.eml 2>/dev/null | head -1)
+check "a report authmilter-check wrote (the daemon's code) is sent and parses as a failure report" \
+	'[ "$rc" -eq 0 ] && [ -n "$m" ] && [ "$(captured "$tmp/out-fromcheck")" -eq 1 ] &&
+	 "$PY" "$H" checkfailure "$m" to=dmarc-failures@example.com from=postmaster@mx.receiver.example domain=example.com >"$tmp/chk" 2>&1 || { cat "$E/out" "$tmp/chk"; false; }'
+
 # ---- DNS not answering: no line, retried next run
 D="$tmp/dead"
 d1=$(mkfail "$D" example.com 0 mailto:f@thirdparty.example mailto:dmarc-failures@example.com)
