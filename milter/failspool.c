@@ -59,6 +59,18 @@ allowed(const struct conf *c, const char *domain, int64_t now)
 	return ok;
 }
 
+/* give_back - a report that could not be written does not count against the rate. */
+static void
+give_back(const char *domain)
+{
+	uint64_t h = hash(domain);
+
+	pthread_mutex_lock(&slots_mu);
+	if (slots[h % SLOTS].hash == h && slots[h % SLOTS].n > 0)
+		slots[h % SLOTS].n--;
+	pthread_mutex_unlock(&slots_mu);
+}
+
 /* random_hex - n random bytes as hex (a counter's bits if the kernel gives none). */
 static void
 random_hex(char *out, size_t n)
@@ -135,6 +147,7 @@ failspool_write(const struct conf *c, const char *policy_domain, int64_t now,
 	snprintf(file, sizeof(file), "%s.eml", base);
 	if (write_file(dir, file, eml) != 0) {
 		snprintf(err, errsize, "%s/%s: %s", dir, file, strerror(errno));
+		give_back(policy_domain);
 		return FAILSPOOL_ERROR;
 	}
 	snprintf(file, sizeof(file), "%s.meta", base);
@@ -142,6 +155,7 @@ failspool_write(const struct conf *c, const char *policy_domain, int64_t now,
 		snprintf(err, errsize, "%s/%s: %s", dir, file, strerror(errno));
 		snprintf(path, sizeof(path), "%s/%s.eml", dir, base);
 		unlink(path);
+		give_back(policy_domain);
 		return FAILSPOOL_ERROR;
 	}
 	snprintf(name, namesize, "%s", base);

@@ -3,7 +3,8 @@
  * (doc/report-spool.md): NAME.eml then NAME.meta in outgoing/, each written
  * to a temporary name and renamed; never more than FailureReportsRate
  * reports per policy domain (a flood of forgeries fills no disk: the
- * rest are dropped here, counted in the log line).  A failure is the
+ * rest are dropped here, counted in the log line; a report that could not
+ * be written does not count).  A failure is the
  * caller's to log; the message is never affected.
  *
  * Thread-safety: any thread (the rate table has a lock of its own, taken

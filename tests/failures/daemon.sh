@@ -4,11 +4,17 @@
 # 1 on a pass through SPF alone, s on an SPF fail and on a softfail), the
 # daemon's FailureReportsRate (2/h: the third report of a domain dropped,
 # logged), and a spool that cannot be written (its outgoing/ a plain file):
-# the same verdict, the error in the log line.  Every written report is
+# the same verdict, the error in the log line; and a full one (a 64 KiB
+# tmpfs).  Every written report is
 # read by Python's email package.  The daemon resolves through a private
 # nsd on 127.0.0.1 (tests/dns/nsd-start.sh); sessions come from
 # tests/wire/mtaclient.py.  fo=d needs signatures: tests/failures/check.py
 # covers it through the same code.  TAP output; stops only what it started.
+# A full spool is a small tmpfs in a private mount namespace (unshare -m:
+# nothing is mounted on the machine); without root that check is skipped.
+if [ -z "${FAILURES_IN_NS:-}" ] && [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
+	FAILURES_IN_NS=1 exec unshare -m --propagation private sh "$0" "$@"
+fi
 : "${top_srcdir:=.}"
 : "${top_builddir:=.}"
 . "$top_srcdir/tests/common/tap.sh"
@@ -41,6 +47,8 @@ _dmarc.soft	TXT	"v=DMARC1; p=reject; ruf=mailto:ruf@soft.example; fo=s"
 hard	TXT	"v=spf1 ip4:192.0.2.10 -all"
 _dmarc.hard	TXT	"v=DMARC1; p=reject; ruf=mailto:ruf@hard.example; fo=s"
 rate	TXT	"v=spf1 -all"
+full	TXT	"v=spf1 -all"
+_dmarc.full	TXT	"v=DMARC1; p=reject; ruf=mailto:ruf@full.example"
 _dmarc.rate	TXT	"v=DMARC1; p=reject; ruf=mailto:ruf@rate.example"
 ZONE
 nsport=$(sh "$top_srcdir/tests/dns/nsd-start.sh" "$tmp/nsd" "$tmp/zone" example) ||
@@ -112,6 +120,24 @@ rm -rf "$tmp/spool/outgoing"
 send unwritable fo0.example 198.51.100.9
 check "a spool that cannot be written: still rejected, the error in the log line" \
 	'[ "$final" = reject ] && grep "failure_report=error" "$tmp/milter.log" | grep -q "outgoing"'
+send unwritable2 fo0.example 198.51.100.9
+check "... and a failed write does not count against the rate (2/h: one written before, two failed)" \
+	'[ "$(grep "from=fo0.example " "$tmp/milter.log" | grep -c "failure_report=error")" = 2 ]'
+if [ -n "${FAILURES_IN_NS:-}" ]; then
+	rm -f "$tmp/spool/outgoing"
+	mkdir -p "$tmp/spool/outgoing"
+	mount -t tmpfs -o size=64k,mode=0755 failures-full "$tmp/spool/outgoing" ||
+		{ echo "Bail out! cannot mount a tmpfs"; exit 1; }
+	dd if=/dev/zero of="$tmp/spool/outgoing/.filler" bs=1k 2>/dev/null
+	send full full.example 198.51.100.9
+	check "a full spool: still rejected, 'No space left' in the log line, no torn report left" \
+		'[ "$final" = reject ] && grep "failure_report=error" "$tmp/milter.log" | grep -q "No space left" &&
+		 [ -z "$(ls "$tmp/spool/outgoing")" ]'
+	umount "$tmp/spool/outgoing"
+else
+	[ "${CI:-}" = true ] && { echo "Bail out! the full spool check needs root and unshare -m"; exit 1; }
+	ok "# SKIP a full spool: needs root and unshare -m"
+fi
 check "the daemon still runs" 'kill -0 "$mpid"'
 echo "1..$n"
 [ "$fail" -eq 0 ]
