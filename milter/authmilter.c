@@ -491,11 +491,14 @@ main(int argc, char **argv)
 		return rc;
 	}
 	raise_nofile();
+	/* Before the socket listens: a SIGTERM that comes as soon as a client
+	 * can connect waits for libmilter's signal thread and stops cleanly,
+	 * instead of killing the process by its default action. */
+	signals_block();
 	open_socket(c);
 	open_metrics(c);
 	if (!o.foreground)
 		ready_fd = daemonize();
-	signals_block();
 	log_open("authmilter", c->syslog, c->syslog_facility, o.foreground || !c->syslog);
 	if ((rc = threads_set_stack(THREADS_STACK_SIZE)) != 0)
 		log_msg(LOG_WARNING, NULL, "thread stack size: %s", strerror(rc));

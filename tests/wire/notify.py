@@ -11,7 +11,9 @@ does for Type=notify), and reads what the daemon tells:
     with a configuration that does not load, RELOADING=1 then READY=1
     saying it was NOT reloaded and counting the refusal;
   - on SIGTERM, STOPPING=1, then the process exits 0.
-The same daemon started without NOTIFY_SOCKET runs and stops as before.
+The same daemon started without NOTIFY_SOCKET runs and stops as before,
+also when SIGTERM comes the moment its socket listens (it used to be
+killed by the signal's default action then).
 TAP output; every wait is bounded."""
 import os
 import shutil
@@ -74,6 +76,24 @@ def wait_exit(proc, timeout):
         return None
 
 
+def early_sigterm(conf, port, env, err, rounds=10):
+    """SIGTERM as soon as the socket accepts a connection (a service manager
+    stopping a daemon it just started): the exit statuses seen."""
+    seen = []
+    for _ in range(rounds):
+        proc = subprocess.Popen([MILTER, "-f", "-c", conf], env=env, stderr=err)
+        deadline = time.time() + 30
+        while time.time() < deadline and proc.poll() is None:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.05).close()
+                break
+            except OSError:
+                time.sleep(0.005)
+        proc.send_signal(signal.SIGTERM)
+        seen.append(wait_exit(proc, 30))
+    return seen
+
+
 def main():
     tmp = tempfile.mkdtemp()
     port = free_port()
@@ -125,8 +145,13 @@ def main():
         time.sleep(0.1)
     check(listening(port), "without NOTIFY_SOCKET: it starts and serves")
     proc.send_signal(signal.SIGTERM)
-    check(wait_exit(proc, 30) == 0 and receive(mgr, 0.2) is None,
-          "... stops on SIGTERM with status 0, telling nothing")
+    status, told = wait_exit(proc, 30), receive(mgr, 0.2)
+    check(status == 0 and told is None,
+          "... stops on SIGTERM with status 0, telling nothing (%r, %r)" % (status, told))
+    seen = early_sigterm(conf, port, env, err)
+    check(seen == [0] * len(seen),
+          "SIGTERM the moment the socket listens: a clean stop, status 0, each of %d times (%r)"
+          % (len(seen), seen))
     mgr.close()
     err.close()
     shutil.rmtree(tmp)
