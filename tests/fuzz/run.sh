@@ -60,7 +60,8 @@ for t in $targets; do
 	arc_verify) extra="milter/arc_verify.c milter/resolver.c milter/dnscache.c" ;;
 	milter)	extra="-I. -I/usr/include/opendkim milter/message.c milter/decide.c milter/runtime.c
 		milter/conf.c milter/conf_check.c milter/conf_doc.c milter/netlist.c milter/resolver.c
-		milter/dnscache.c milter/spf.c milter/dkim_verify.c milter/arc_verify.c"
+		milter/dnscache.c milter/spf.c milter/dkim_verify.c milter/arc_verify.c
+		milter/afrf.c milter/failspool.c"
 		[ -f config.h ] || { echo "fuzz_$t: run ./configure first (config.h)"; status=1; continue; } ;;
 	*)	extra="" ;;
 	esac
